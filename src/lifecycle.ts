@@ -1,0 +1,157 @@
+/**
+ * The container lifecycle as data: the status → state mapping and the one
+ * transition table that mock drivers, real drivers and the conformance suite
+ * all read. Nothing else in the project re-states these rules.
+ *
+ * @module
+ */
+import type { ContainerState, ContainerStatus } from "./types.js";
+
+/**
+ * Derive a container's state from its status and, for `exited`, its exit code.
+ *
+ * - `running`, `paused` → `running`
+ * - `created`, `stopped`, `removing` → `terminated`
+ * - `exited` → `terminated` when the exit code is 0, `error` otherwise (an
+ *   unknown exit code counts as an error: the driver could not show success)
+ * - `dead` → `error`
+ *
+ * @example
+ * ```ts
+ * stateForStatus("exited", 0); // "terminated"
+ * stateForStatus("exited", 137); // "error"
+ * ```
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function stateForStatus(status: ContainerStatus, exitCode?: number): ContainerState {
+  switch (status) {
+    case "running":
+    case "paused":
+      return "running";
+    case "created":
+    case "stopped":
+    case "removing":
+      return "terminated";
+    case "exited":
+      return exitCode === 0 ? "terminated" : "error";
+    case "dead":
+      return "error";
+  }
+}
+
+/** The operations whose effect on status the table defines. */
+export const LIFECYCLE_OPERATIONS = ["start", "stop", "remove"] as const;
+
+/** One of {@link LIFECYCLE_OPERATIONS}. */
+export type LifecycleOperation = (typeof LIFECYCLE_OPERATIONS)[number];
+
+/**
+ * What an operation does to a container in a given status.
+ *
+ * - `move`: the container ends in status `to`.
+ * - `noop`: nothing changes and the call resolves.
+ * - `reject`: the call rejects with the named error and nothing changes.
+ * - `delete`: the container is gone (stopped first if it was running).
+ */
+export type Transition =
+  | { readonly kind: "move"; readonly to: ContainerStatus }
+  | { readonly kind: "noop" }
+  | { readonly kind: "reject"; readonly error: "ContainerStartError" }
+  | { readonly kind: "delete" };
+
+const move = (to: ContainerStatus): Transition => Object.freeze({ kind: "move", to });
+const noop: Transition = Object.freeze({ kind: "noop" });
+const rejectStart: Transition = Object.freeze({ kind: "reject", error: "ContainerStartError" });
+const remove: Transition = Object.freeze({ kind: "delete" });
+
+/**
+ * The legal transitions: for each operation and each status, what happens.
+ * An id that does not exist is not in the table: every operation rejects with
+ * `ContainerNotFoundError`, except `getContainer`, which resolves `null`.
+ *
+ * | status   | start               | stop    | remove |
+ * |----------|---------------------|---------|--------|
+ * | created  | → running           | no-op   | gone   |
+ * | running  | no-op               | → stopped | gone (stopped first) |
+ * | paused   | ContainerStartError | → stopped | gone (stopped first) |
+ * | stopped  | → running           | no-op   | gone   |
+ * | removing | ContainerStartError | no-op   | gone   |
+ * | exited   | → running           | no-op   | gone   |
+ * | dead     | ContainerStartError | no-op   | gone   |
+ *
+ * `removing` is not in the specification's notes; it behaves like `dead`
+ * (the container is on its way out, so it cannot be started, and stopping or
+ * removing it again is harmless).
+ */
+export const CONTAINER_TRANSITIONS: Readonly<
+  Record<LifecycleOperation, Readonly<Record<ContainerStatus, Transition>>>
+> = Object.freeze({
+  start: Object.freeze({
+    created: move("running"),
+    running: noop,
+    paused: rejectStart,
+    stopped: move("running"),
+    removing: rejectStart,
+    exited: move("running"),
+    dead: rejectStart,
+  }),
+  stop: Object.freeze({
+    created: noop,
+    running: move("stopped"),
+    paused: move("stopped"),
+    stopped: noop,
+    removing: noop,
+    exited: noop,
+    dead: noop,
+  }),
+  remove: Object.freeze({
+    created: remove,
+    running: remove,
+    paused: remove,
+    stopped: remove,
+    removing: remove,
+    exited: remove,
+    dead: remove,
+  }),
+});
+
+/**
+ * Look up what `operation` does to a container in `status`.
+ *
+ * @example
+ * ```ts
+ * transitionFor("start", "stopped"); // { kind: "move", to: "running" }
+ * transitionFor("start", "dead"); // { kind: "reject", error: "ContainerStartError" }
+ * ```
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function transitionFor(operation: LifecycleOperation, status: ContainerStatus): Transition {
+  return CONTAINER_TRANSITIONS[operation][status];
+}
+
+/**
+ * The statuses a container can be in after `operation` settled, whether the
+ * call resolved or rejected, starting from `status`. Used to check that
+ * concurrent operations leave a container in a state the table allows.
+ *
+ * @example
+ * ```ts
+ * statusesAfter("stop", "running"); // ["stopped"]
+ * ```
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function statusesAfter(
+  operation: LifecycleOperation,
+  status: ContainerStatus,
+): readonly ContainerStatus[] | null {
+  const transition = transitionFor(operation, status);
+  switch (transition.kind) {
+    case "move":
+      return [transition.to];
+    case "noop":
+    case "reject":
+      return [status];
+    case "delete":
+      return null;
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * Validation against the contract's schemas: boolean validators that never
+ * throw, and parse functions that return the typed value or throw one
+ * `ConfigurationError` listing every problem with its path.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import { type ConfigurationIssue, ConfigurationError } from "./errors.js";
+import {
+  type ContainerConfig,
+  ContainerConfigSchema,
+  type ContainerFilter,
+  ContainerFilterSchema,
+  type LogOptions,
+  LogOptionsSchema,
+  type NetworkConfig,
+  NetworkConfigSchema,
+  type ResourceLimits,
+  ResourceLimitsSchema,
+  type SecurityOptions,
+  SecurityOptionsSchema,
+  type StopOptions,
+  StopOptionsSchema,
+  type VolumeConfig,
+  VolumeConfigSchema,
+  type VolumeMount,
+  VolumeMountSchema,
+} from "./types.js";
+
+type Outcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly issues: ConfigurationIssue[] };
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((segment) => String(segment)).join(".");
+}
+
+/**
+ * Zod reports a bad record key as one "Invalid key in record" issue with the
+ * real reasons nested inside, and unknown keys as one issue at the parent;
+ * callers need each reason at its own path.
+ */
+function toConfigurationIssues(issue: z.core.$ZodIssue): ConfigurationIssue[] {
+  const path = formatPath(issue.path);
+  if (issue.code === "invalid_key") {
+    return issue.issues.map((inner) => ({ path, message: `invalid key: ${inner.message}` }));
+  }
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => ({
+      path: formatPath([...issue.path, key]),
+      message: "unknown key: it is not part of the contract (check the spelling)",
+    }));
+  }
+  return [{ path, message: issue.message }];
+}
+
+/**
+ * Run a schema over untrusted input. Zod reports ordinary problems as issues;
+ * a value that throws while being read (a getter, a Proxy trap) becomes one
+ * issue at the root, so no caller ever sees the input's own exception.
+ */
+function check<T>(schema: z.ZodType<T>, value: unknown): Outcome<T> {
+  try {
+    const result = schema.safeParse(value);
+    if (result.success) return { ok: true, value: result.data };
+    return {
+      ok: false,
+      issues: result.error.issues.flatMap((issue) => toConfigurationIssues(issue)),
+    };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, issues: [{ path: "", message: `the value could not be read: ${reason}` }] };
+  }
+}
+
+function passes(schema: z.ZodType, value: unknown): boolean {
+  try {
+    return schema.safeParse(value).success;
+  } catch {
+    return false;
+  }
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const outcome = check(schema, value);
+  if (outcome.ok) return outcome.value;
+  const listed = outcome.issues.map((issue) => `${issue.path === "" ? "(root)" : issue.path}: ${issue.message}`);
+  throw new ConfigurationError(
+    `Invalid ${what} (${listed.length} problem${listed.length === 1 ? "" : "s"}): ${listed.join("; ")}`,
+    { issues: outcome.issues, context: { what } },
+  );
+}
+
+/**
+ * Issues found in `value` as a `ContainerConfig`, each with its path; empty
+ * when it is valid. Never throws.
+ *
+ * @example
+ * ```ts
+ * containerConfigIssues({ sessionId: "" }); // [{ path: "sessionId", message: "..." }, ...]
+ * ```
+ */
+export function containerConfigIssues(value: unknown): ConfigurationIssue[] {
+  const outcome = check(ContainerConfigSchema, value);
+  return outcome.ok ? [] : outcome.issues;
+}
+
+/**
+ * Whether `value` is a valid {@link ContainerConfig}. Never throws, whatever
+ * `value` is.
+ *
+ * @example
+ * ```ts
+ * if (validateContainerConfig(config)) await driver.createContainer(config);
+ * ```
+ */
+export function validateContainerConfig(value: unknown): value is ContainerConfig {
+  return passes(ContainerConfigSchema, value);
+}
+
+/**
+ * Whether `value` is valid {@link ResourceLimits}. Never throws.
+ *
+ * @example
+ * ```ts
+ * validateResourceLimits({ cpu: 1, memory: 512, disk: 1024, pids: 64 }); // true
+ * ```
+ */
+export function validateResourceLimits(value: unknown): value is ResourceLimits {
+  return passes(ResourceLimitsSchema, value);
+}
+
+/**
+ * Whether `value` is valid {@link SecurityOptions}. Never throws.
+ *
+ * @example
+ * ```ts
+ * validateSecurityOptions(createSecurityOptions()); // true
+ * ```
+ */
+export function validateSecurityOptions(value: unknown): value is SecurityOptions {
+  return passes(SecurityOptionsSchema, value);
+}
+
+/**
+ * Parse a {@link ContainerConfig}, or throw `ConfigurationError` listing every
+ * problem with its path.
+ *
+ * @example
+ * ```ts
+ * const config = parseContainerConfig(JSON.parse(body));
+ * ```
+ */
+export function parseContainerConfig(value: unknown): ContainerConfig {
+  return parseOrThrow(ContainerConfigSchema, value, "container config");
+}
+
+/**
+ * Parse {@link ResourceLimits}, or throw `ConfigurationError`.
+ *
+ * @example
+ * ```ts
+ * parseResourceLimits({ cpu: 1, memory: 512, disk: 1024, pids: 64 });
+ * ```
+ */
+export function parseResourceLimits(value: unknown): ResourceLimits {
+  return parseOrThrow(ResourceLimitsSchema, value, "resource limits");
+}
+
+/**
+ * Parse {@link SecurityOptions}, or throw `ConfigurationError`.
+ *
+ * @example
+ * ```ts
+ * parseSecurityOptions(createSecurityOptions({ user: "1000" }));
+ * ```
+ */
+export function parseSecurityOptions(value: unknown): SecurityOptions {
+  return parseOrThrow(SecurityOptionsSchema, value, "security options");
+}
+
+/**
+ * Parse a {@link VolumeMount}, or throw `ConfigurationError`.
+ *
+ * @example
+ * ```ts
+ * parseVolumeMount({ source: "data", target: "/data" });
+ * ```
+ */
+export function parseVolumeMount(value: unknown): VolumeMount {
+  return parseOrThrow(VolumeMountSchema, value, "volume mount");
+}
+
+/**
+ * Parse a {@link VolumeConfig}, or throw `ConfigurationError`.
+ *
+ * @example
+ * ```ts
+ * parseVolumeConfig({ name: "workspace" });
+ * ```
+ */
+export function parseVolumeConfig(value: unknown): VolumeConfig {
+  return parseOrThrow(VolumeConfigSchema, value, "volume config");
+}
+
+/**
+ * Parse a {@link NetworkConfig}, or throw `ConfigurationError`.
+ *
+ * @example
+ * ```ts
+ * parseNetworkConfig({ name: "agents" });
+ * ```
+ */
+export function parseNetworkConfig(value: unknown): NetworkConfig {
+  return parseOrThrow(NetworkConfigSchema, value, "network config");
+}
+
+/**
+ * Parse a {@link ContainerFilter} (`undefined` means no filter), or throw
+ * `ConfigurationError`.
+ *
+ * @example
+ * ```ts
+ * parseContainerFilter({ status: "running" });
+ * ```
+ */
+export function parseContainerFilter(value: unknown): ContainerFilter {
+  return parseOrThrow(ContainerFilterSchema, value ?? {}, "container filter");
+}
+
+/**
+ * Parse {@link StopOptions} (`undefined` means none), or throw `ConfigurationError`.
+ *
+ * @example
+ * ```ts
+ * parseStopOptions({ timeout: 5_000 });
+ * ```
+ */
+export function parseStopOptions(value: unknown): StopOptions {
+  return parseOrThrow(StopOptionsSchema, value ?? {}, "stop options");
+}
+
+/**
+ * Parse {@link LogOptions} (`undefined` means none), or throw `ConfigurationError`.
+ *
+ * @example
+ * ```ts
+ * parseLogOptions({ tail: 100, timestamps: true });
+ * ```
+ */
+export function parseLogOptions(value: unknown): LogOptions {
+  return parseOrThrow(LogOptionsSchema, value ?? {}, "log options");
+}
