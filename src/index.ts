@@ -15,6 +15,7 @@
 export const VERSION = "1.0.0";
 
 export * from "./builders.js";
+export * from "./clock.js";
 export * from "./errors.js";
 export * from "./lifecycle.js";
 export * from "./types.js";
