@@ -1,0 +1,454 @@
+/**
+ * One mapping from what runtimes throw (Node system errors, HTTP answers of
+ * engine APIs, timeouts) to the contract's errors, so every driver reports the
+ * same failure with the same class, code and retryable flag.
+ *
+ * @module
+ */
+import {
+  AuthenticationError,
+  DRIVER_ERROR_DEFINITIONS,
+  AuthorizationError,
+  ConfigurationError,
+  ContainerCreationError,
+  ContainerNotFoundError,
+  ContainerRemoveError,
+  ContainerStartError,
+  ContainerStopError,
+  DriverError,
+  type DriverErrorOptions,
+  DriverHealthError,
+  FileSystemError,
+  getErrorMessage,
+  isDriverError,
+  NetworkCreationError,
+  NetworkError,
+  NetworkNotFoundError,
+  NetworkRemoveError,
+  TimeoutError,
+  UNKNOWN_ERROR_CODE,
+  VolumeCreationError,
+  VolumeNotFoundError,
+  VolumeRemoveError,
+} from "../errors.js";
+
+/**
+ * What the caller was doing when the error happened. Copied into the
+ * resulting error's `context` (without `undefined` fields), and used to pick
+ * the error class: the resource ids choose the NotFound error, the operation
+ * chooses the failure error.
+ */
+export type ErrorMappingContext = {
+  /**
+   * The driver method that failed, such as `createContainer` or
+   * `removeVolume` (a `DriverMethod` name). Other names are allowed; they get
+   * the generic mapping (no operation-specific error).
+   */
+  operation: string;
+  /** The container the operation was about, if any. */
+  containerId?: string;
+  /** The volume the operation was about, by id. */
+  volumeId?: string;
+  /** The volume the operation was about, by name (createVolume has no id yet). */
+  volumeName?: string;
+  /** The network the operation was about, by id. */
+  networkId?: string;
+  /** The network the operation was about, by name (createNetwork has no id yet). */
+  networkName?: string;
+  /** The time the operation was allowed, in ms; used as `TimeoutError.timeout`. */
+  timeoutMs?: number;
+  /** The driver's name, for logs. */
+  driver?: string;
+};
+
+/**
+ * The `context` key that records whether the request may have reached the
+ * runtime. `false` means the connection was never established (refused, host
+ * unknown or unreachable, socket missing), so the operation certainly had no
+ * effect and even a non-idempotent create can be retried safely. Absent means
+ * unknown. See {@link mayHaveTakenEffect}.
+ */
+export const REQUEST_SENT_CONTEXT_KEY = "requestSent";
+
+/**
+ * Errno codes meaning the runtime could not be reached. All become
+ * `NetworkError` (retryable). `ETIMEDOUT` is here rather than a
+ * `TimeoutError`: it is a socket-level timeout of the transport, raised by the
+ * operating system, not the operation's own deadline, and it carries neither
+ * the operation's time budget nor a guarantee that the request was not
+ * processed. `TimeoutError` is kept for deadlines the caller set
+ * (`withTimeout`, `AbortSignal.timeout`, HTTP 408). Both are retryable, so a
+ * retry policy treats them alike.
+ */
+const NETWORK_ERRNO_CODES: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "EHOSTDOWN",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "ENETRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_FAIL",
+  "EPROTO",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CLOSED",
+]);
+
+/**
+ * Errno codes raised before any byte of the request left this process: the
+ * connection was never established, so the operation had no effect.
+ */
+const NOT_SENT_ERRNO_CODES: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "EHOSTDOWN",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_FAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/** Errno codes of file system failures: `FileSystemError` (not retryable). */
+const FILE_SYSTEM_ERRNO_CODES: ReadonlySet<string> = new Set([
+  "ENOENT",
+  "ENOTDIR",
+  "EISDIR",
+  "EEXIST",
+  "ENOTEMPTY",
+  "ENOSPC",
+  "EROFS",
+  "EMFILE",
+  "ENFILE",
+  "ELOOP",
+  "ENAMETOOLONG",
+  "EXDEV",
+  "EBUSY",
+  "EDQUOT",
+  "EIO",
+]);
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(DRIVER_ERROR_DEFINITIONS).map((entry) => entry.code));
+
+/** Errno codes of refused permissions: `AuthorizationError` (not retryable). */
+const PERMISSION_ERRNO_CODES: ReadonlySet<string> = new Set(["EACCES", "EPERM"]);
+
+/** System calls that open a connection: an ENOENT from one means the engine's socket is missing. */
+const CONNECT_SYSCALLS: ReadonlySet<string> = new Set(["connect", "getaddrinfo"]);
+
+type Facts = {
+  readonly errno: string | undefined;
+  readonly syscall: string | undefined;
+  readonly statusCode: number | undefined;
+  readonly name: string | undefined;
+};
+
+function readProperty(value: unknown, key: string): unknown {
+  try {
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Finds the errno code and HTTP status on the error or along its `cause`
+ * chain: `fetch` wraps the socket error in a `TypeError("fetch failed")`, and
+ * Node's connection attempts to several addresses wrap them in an
+ * `AggregateError`.
+ */
+function collectFacts(error: unknown): Facts {
+  let errno: string | undefined;
+  let syscall: string | undefined;
+  let statusCode: number | undefined;
+  const name = readProperty(error, "name");
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length > 0 && seen.size < 8) {
+    const current = queue.shift();
+    if (current === undefined || current === null || seen.has(current)) continue;
+    seen.add(current);
+    const code = readProperty(current, "code");
+    if (errno === undefined && typeof code === "string" && /^(E[A-Z]+|EAI_[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) {
+      errno = code;
+      const call = readProperty(current, "syscall");
+      syscall = typeof call === "string" ? call : undefined;
+    }
+    const status = readProperty(current, "statusCode") ?? readProperty(current, "status");
+    if (statusCode === undefined && typeof status === "number" && Number.isInteger(status)) statusCode = status;
+    queue.push(readProperty(current, "cause"));
+    const inner = readProperty(current, "errors");
+    if (Array.isArray(inner)) queue.push(...inner.slice(0, 4));
+  }
+  return { errno, syscall, statusCode, name: typeof name === "string" ? name : undefined };
+}
+
+/** The engine's own explanation when it gave one (dockerode sets `json.message` and `reason`). */
+function describeFailure(error: unknown): string {
+  const json = readProperty(error, "json");
+  const engineMessage = readProperty(json, "message");
+  if (typeof engineMessage === "string" && engineMessage.length > 0) return engineMessage;
+  return getErrorMessage(error);
+}
+
+type ResourceKind = "container" | "volume" | "network";
+
+function resourceOrder(operation: string): readonly ResourceKind[] {
+  if (/volume/i.test(operation)) return ["volume", "container", "network"];
+  if (/network/i.test(operation)) return ["network", "container", "volume"];
+  return ["container", "volume", "network"];
+}
+
+function notFoundError(context: ErrorMappingContext, options: DriverErrorOptions): DriverError | undefined {
+  for (const kind of resourceOrder(context.operation)) {
+    if (kind === "container" && context.containerId !== undefined) {
+      return new ContainerNotFoundError(context.containerId, options);
+    }
+    const volume = context.volumeId ?? context.volumeName;
+    if (kind === "volume" && volume !== undefined) return new VolumeNotFoundError(volume, options);
+    const network = context.networkId ?? context.networkName;
+    if (kind === "network" && network !== undefined) return new NetworkNotFoundError(network, options);
+  }
+  return undefined;
+}
+
+/**
+ * The error that means "this operation failed" for each driver method that
+ * has one. Methods not listed (reads such as `getContainer`) have no failure
+ * error of their own.
+ */
+function operationError(
+  context: ErrorMappingContext,
+  reason: string,
+  options: DriverErrorOptions,
+  details: unknown,
+): DriverError | undefined {
+  const containerId = context.containerId ?? "(unknown)";
+  switch (context.operation) {
+    case "createContainer":
+      return new ContainerCreationError(`Container could not be created: ${reason}`, details, options);
+    case "startContainer":
+      return new ContainerStartError(containerId, reason, options);
+    case "stopContainer":
+      return new ContainerStopError(containerId, reason, options);
+    case "removeContainer":
+      return new ContainerRemoveError(containerId, reason, options);
+    case "createVolume":
+      return new VolumeCreationError(context.volumeName ?? context.volumeId ?? "(unknown)", reason, options);
+    case "removeVolume":
+      return new VolumeRemoveError(context.volumeId ?? context.volumeName ?? "(unknown)", reason, options);
+    case "createNetwork":
+      return new NetworkCreationError(context.networkName ?? context.networkId ?? "(unknown)", reason, options);
+    case "removeNetwork":
+      return new NetworkRemoveError(context.networkId ?? context.networkName ?? "(unknown)", reason, options);
+    case "healthCheck":
+      return new DriverHealthError(`Driver health check failed: ${reason}`, options);
+    default:
+      return undefined;
+  }
+}
+
+function unknownError(error: unknown, context: ErrorMappingContext, options: DriverErrorOptions): DriverError {
+  return new DriverError(
+    `Operation '${context.operation}' failed with an unrecognised error: ${getErrorMessage(error)}. ` +
+      "It is not retried automatically because its effect is unknown; inspect `cause`.",
+    UNKNOWN_ERROR_CODE,
+    false,
+    options,
+  );
+}
+
+function fromStatus(
+  status: number,
+  error: unknown,
+  context: ErrorMappingContext,
+  options: DriverErrorOptions,
+): DriverError {
+  const reason = `engine answered HTTP ${status}: ${describeFailure(error)}`;
+  const json = readProperty(error, "json");
+  if (status === 400 || status === 422) {
+    return new ConfigurationError(
+      `The engine rejected the request for '${context.operation}' as invalid: ${reason}`,
+      options,
+    );
+  }
+  if (status === 401) {
+    return new AuthenticationError(
+      `The engine did not accept the driver's credentials: ${reason}. Check the token or certificates.`,
+      options,
+    );
+  }
+  if (status === 403) {
+    return new AuthorizationError(
+      `The engine refused '${context.operation}': ${reason}. Check the driver's permissions.`,
+      options,
+    );
+  }
+  if (status === 404 || status === 410) {
+    return (
+      notFoundError(context, options) ??
+      operationError(context, reason, options, json) ??
+      unknownError(error, context, options)
+    );
+  }
+  if (status === 408) return new TimeoutError(context.operation, context.timeoutMs ?? 0, options);
+  if (status === 429) {
+    return new NetworkError(`The engine is rate-limiting requests (${reason}); retry after a pause.`, options);
+  }
+  if (status === 409) {
+    return operationError(context, reason, options, json) ?? unknownError(error, context, options);
+  }
+  if (status >= 500 && status <= 599) {
+    const own = operationError(context, reason, options, json);
+    if (own?.retryable === true) return own;
+    return new NetworkError(`The engine failed '${context.operation}' (${reason}); retry later.`, options);
+  }
+  if (status >= 400 && status <= 499) {
+    return new ConfigurationError(`The engine refused the request for '${context.operation}': ${reason}`, options);
+  }
+  return unknownError(error, context, options);
+}
+
+function fromErrno(
+  facts: Facts & { errno: string },
+  error: unknown,
+  context: ErrorMappingContext,
+  options: DriverErrorOptions,
+): DriverError | undefined {
+  const { errno, syscall } = facts;
+  const message = getErrorMessage(error);
+  const connecting = syscall !== undefined && CONNECT_SYSCALLS.has(syscall);
+  if (NETWORK_ERRNO_CODES.has(errno) || (errno === "ENOENT" && connecting)) {
+    // ENOENT from connect: the engine's socket file is missing, the engine is not running.
+    return new NetworkError(
+      `The runtime could not be reached during '${context.operation}' (${errno}): ${message}. Retry, or check that the engine runs.`,
+      options,
+    );
+  }
+  if (PERMISSION_ERRNO_CODES.has(errno)) {
+    return new AuthorizationError(
+      `Permission denied during '${context.operation}' (${errno}): ${message}. Check access to the engine socket or path.`,
+      options,
+    );
+  }
+  if (FILE_SYSTEM_ERRNO_CODES.has(errno)) {
+    return new FileSystemError(`File system error during '${context.operation}' (${errno}): ${message}`, options);
+  }
+  return undefined;
+}
+
+function buildContext(context: ErrorMappingContext, facts: Facts): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(context)) {
+    if (value !== undefined) merged[key] = value;
+  }
+  if (facts.errno !== undefined) merged.errno = facts.errno;
+  if (facts.syscall !== undefined) merged.syscall = facts.syscall;
+  if (facts.statusCode !== undefined) merged.statusCode = facts.statusCode;
+  const connecting = facts.syscall !== undefined && CONNECT_SYSCALLS.has(facts.syscall);
+  if (facts.errno !== undefined && (NOT_SENT_ERRNO_CODES.has(facts.errno) || connecting)) {
+    merged[REQUEST_SENT_CONTEXT_KEY] = false;
+  }
+  return merged;
+}
+
+/**
+ * Turns anything a runtime throws into one of the contract's errors, keeping
+ * the original as `cause` and `context` plus the errno code, system call and
+ * HTTP status in the error's `context`.
+ *
+ * A `DriverError` (from any copy of this package) is returned unchanged.
+ * Otherwise, in this order:
+ *
+ * | What was thrown | Result |
+ * | --- | --- |
+ * | `DOMException`/`Error` named `TimeoutError` (`AbortSignal.timeout`) | `TimeoutError(operation, timeoutMs ?? 0)` |
+ * | HTTP `statusCode` 400, 422 | `ConfigurationError` |
+ * | 401 | `AuthenticationError` |
+ * | 403 | `AuthorizationError` |
+ * | 404, 410 | the NotFound error of the resource in `context` (container, volume or network id/name, preferring the one the operation is about); without one, the operation's own error |
+ * | 408 | `TimeoutError` |
+ * | 409 | the operation's own error (`createContainer` → `ContainerCreationError`, `removeVolume` → `VolumeRemoveError`, `startContainer` → `ContainerStartError`, ...) |
+ * | 429 | `NetworkError` (retryable) |
+ * | other 4xx | `ConfigurationError` |
+ * | 5xx | the operation's own error when it is retryable (create, start, stop), else `NetworkError` |
+ * | errno ECONNREFUSED, ECONNRESET, EPIPE, ETIMEDOUT, EHOSTUNREACH, ENOTFOUND, EAI_AGAIN, ... | `NetworkError` (retryable) |
+ * | errno ENOENT from `connect` (the engine's socket is missing) | `NetworkError` |
+ * | errno EACCES, EPERM | `AuthorizationError` |
+ * | errno ENOENT, ENOSPC, EROFS, EEXIST, ... | `FileSystemError` |
+ * | anything else | `DriverError` with code `UNKNOWN_ERROR`, not retryable |
+ *
+ * HTTP 304 (Docker's "already started/stopped") is not an error in the
+ * contract, where those are no-ops: a driver treats it as success before
+ * mapping. Given one anyway, it becomes the unknown error.
+ *
+ * An unrecognised failure is not retryable on purpose: nothing says whether
+ * the operation took effect, and retrying a create that did could make a
+ * second container, volume or network. Only failures whose class says
+ * "retry is safe or harmless" are marked retryable.
+ *
+ * ETIMEDOUT maps to `NetworkError`, not `TimeoutError`: it is the transport's
+ * socket timeout, not the deadline of the operation, and carries no time
+ * budget. Both are retryable.
+ *
+ * When the error shows that the connection was never established
+ * (ECONNREFUSED, ENOTFOUND, EHOSTUNREACH, ENOENT on connect, ...), the
+ * context gets `requestSent: false` ({@link REQUEST_SENT_CONTEXT_KEY}): the
+ * operation certainly had no effect. {@link mayHaveTakenEffect} reads it.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await docker.getContainer(id).start();
+ * } catch (error) {
+ *   throw toDriverError(error, { operation: "startContainer", containerId: id, driver: "docker" });
+ * }
+ * ```
+ */
+export function toDriverError(error: unknown, context: ErrorMappingContext): DriverError {
+  if (isDriverError(error)) return error;
+  const facts = collectFacts(error);
+  const options: DriverErrorOptions = { cause: error, context: buildContext(context, facts) };
+  if (facts.name === "TimeoutError") {
+    return new TimeoutError(context.operation, context.timeoutMs ?? 0, options);
+  }
+  if (facts.statusCode !== undefined && facts.statusCode >= 300) {
+    return fromStatus(facts.statusCode, error, context, options);
+  }
+  if (facts.errno !== undefined) {
+    const mapped = fromErrno({ ...facts, errno: facts.errno }, error, context, options);
+    if (mapped !== undefined) return mapped;
+  }
+  return unknownError(error, context, options);
+}
+
+/**
+ * Whether the operation that failed with `error` may nevertheless have taken
+ * effect on the runtime: `true` for a `TimeoutError` (the call was abandoned,
+ * not cancelled), for a `NetworkError` unless its context says
+ * `requestSent: false`, and for anything that is not one of the contract's
+ * errors (including the `UNKNOWN_ERROR` of {@link toDriverError}). A
+ * non-idempotent operation (a create) is safe to retry only when this is
+ * `false`. Every other contract error is a definite answer from the driver,
+ * which by contract leaves nothing behind when it rejects.
+ *
+ * @example
+ * ```ts
+ * const safe = isRetryableError(error) && !mayHaveTakenEffect(error);
+ * ```
+ */
+export function mayHaveTakenEffect(error: unknown): boolean {
+  if (!isDriverError(error) || !KNOWN_CODES.has(error.code)) return true;
+  if (error instanceof TimeoutError) return true;
+  if (error instanceof NetworkError) return error.context[REQUEST_SENT_CONTEXT_KEY] !== false;
+  return false;
+}
