@@ -130,11 +130,8 @@ export class DriverError extends Error {
    * code (or `DriverError` itself).
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (ordinaryHasInstance.call(this, value)) return true;
-    if (!isBranded(value)) return false;
-    if (this === DriverError) return true;
-    const code = Object.hasOwn(this, "code") ? (this as unknown as { code: unknown }).code : undefined;
-    return typeof code === "string" && value.code === code;
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof`, a different one for each subclass
+    return isInstanceAcrossCopies(this, value);
   }
 
   /** A plain object with name, code, message, retryable and context. */
@@ -150,6 +147,19 @@ export class DriverError extends Error {
 }
 
 Object.defineProperty(DriverError.prototype, DRIVER_ERROR_BRAND, { value: true });
+
+function isInstanceAcrossCopies(errorClass: object, value: unknown): boolean {
+  try {
+    if (ordinaryHasInstance.call(errorClass, value)) return true;
+    if (!isBranded(value)) return false;
+    if (errorClass === DriverError) return true;
+    const code = Object.hasOwn(errorClass, "code") ? (errorClass as { code?: unknown }).code : undefined;
+    return typeof code === "string" && value.code === code;
+  } catch {
+    // A Proxy whose traps throw is not an error of this contract.
+    return false;
+  }
+}
 
 // ---------------------------------------------------------------------------
 // Container errors
@@ -581,7 +591,14 @@ export function isRetryableError(value: unknown): boolean {
  * ```
  */
 export function getErrorCode(value: unknown): string {
-  return isBranded(value) ? value.code : UNKNOWN_ERROR_CODE;
+  try {
+    if (!isBranded(value)) return UNKNOWN_ERROR_CODE;
+    // Read again after the guard: a getter or Proxy may answer differently, or throw, the second time.
+    const code: unknown = value.code;
+    return typeof code === "string" ? code : UNKNOWN_ERROR_CODE;
+  } catch {
+    return UNKNOWN_ERROR_CODE;
+  }
 }
 
 /**
