@@ -9,10 +9,19 @@
  */
 import { type ConfigurationIssue, ConfigurationError } from "../errors.js";
 
+/**
+ * The longest delay a timer can wait: `setTimeout` fires at once for anything
+ * longer (2^31 - 1 ms, about 24.8 days), which would turn a long timeout into
+ * none at all.
+ */
+export const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
 /** The rule one numeric option must follow. */
 export type NumberRule = {
   /** Smallest allowed value. */
   readonly min: number;
+  /** Largest allowed finite value. Default: none. */
+  readonly max?: number;
   /** Whether the value must be an integer. Default: false. */
   readonly integer?: boolean;
   /** Whether `Infinity` is allowed (meaning "no limit"). Default: false. */
@@ -42,6 +51,8 @@ export function checkNumbers(
       issues.push({ path, message: "must be an integer" });
     } else if (value < rule.min) {
       issues.push({ path, message: `must be at least ${rule.min}` });
+    } else if (rule.max !== undefined && value > rule.max) {
+      issues.push({ path, message: `must be at most ${rule.max}` });
     }
   }
   if (issues.length > 0) {

@@ -7,7 +7,7 @@
 import { type Clock, systemClock } from "../clock.js";
 import { ConfigurationError, isRetryableError } from "../errors.js";
 import { callAsync, raceAbort } from "./abort.js";
-import { checkNumbers } from "./check-options.js";
+import { checkNumbers, MAX_TIMER_DELAY_MS } from "./check-options.js";
 
 /**
  * How the backoff delay is randomised, so that many clients that failed
@@ -49,7 +49,11 @@ export type RetryOptions = {
    * unnoticeable.
    */
   readonly baseDelayMs?: number;
-  /** Upper bound of any single delay, in ms. Default 10,000: beyond that, a caller would rather see the error. */
+  /**
+   * Upper bound of any single delay, in ms, at most 2^31 - 1 (the longest a
+   * timer can wait). Default 10,000: beyond that, a caller would rather see
+   * the error.
+   */
   readonly maxDelayMs?: number;
   /** Growth factor of the exponential backoff (≥ 1). Default 2, the classic doubling. */
   readonly multiplier?: number;
@@ -176,7 +180,7 @@ export async function withRetry<T>(
     {
       maxAttempts: { min: 1, integer: true, infinite: true },
       baseDelayMs: { min: 0 },
-      maxDelayMs: { min: 0 },
+      maxDelayMs: { min: 0, max: MAX_TIMER_DELAY_MS },
       multiplier: { min: 1 },
       maxElapsedMs: { min: 0, infinite: true },
     },

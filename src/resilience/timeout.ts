@@ -1,0 +1,107 @@
+/**
+ * A deadline for one operation, combined with the caller's own cancellation.
+ *
+ * @module
+ */
+import { type Clock, systemClock } from "../clock.js";
+import { TimeoutError } from "../errors.js";
+import { callAsync } from "./abort.js";
+import { checkNumbers, MAX_TIMER_DELAY_MS } from "./check-options.js";
+
+/** Options of {@link withTimeout}. */
+export type TimeoutOptions = {
+  /**
+   * The operation's name, reported as `TimeoutError.operation` so a log line
+   * says what was slow. Default `"operation"`.
+   */
+  readonly operation?: string;
+  /**
+   * The caller's cancellation: when it aborts, the operation's signal aborts
+   * with the same reason and withTimeout rejects with it at once. Default:
+   * none.
+   */
+  readonly signal?: AbortSignal;
+  /** Source of time. Default {@link systemClock} (works with fake timers); tests may pass `createManualClock()`. */
+  readonly clock?: Clock;
+};
+
+/**
+ * Runs `fn` with a deadline of `ms` milliseconds. `fn` receives a signal that
+ * aborts when the deadline passes (its reason is the `TimeoutError`) or when
+ * the caller's `signal` aborts (its reason is the caller's). withTimeout then
+ * rejects at once, even if `fn` ignores its signal: the work is abandoned,
+ * and it is cancelled only as far as `fn` honours the signal.
+ *
+ * Exactly one outcome wins: when `fn` settles first, the signal never aborts
+ * afterwards and the timer is cancelled (no timer is left pending); when the
+ * deadline or the caller wins, the signal is aborted. So an `abort` listener
+ * inside `fn` runs exactly when the caller will not receive `fn`'s result,
+ * which is where to clean up work that completes late.
+ *
+ * @param ms - the deadline, ≥ 0; `Infinity` means no deadline (only the caller's signal applies).
+ * @throws TimeoutError(operation, ms) when the deadline passes first.
+ * @throws ConfigurationError when `ms` is negative or not a number.
+ *
+ * @example
+ * ```ts
+ * const logs = await withTimeout(
+ *   (signal) => fetchLogs(containerId, { signal }),
+ *   5_000,
+ *   { operation: "getContainerLogs", signal: request.signal },
+ * );
+ * ```
+ */
+export function withTimeout<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  ms: number,
+  options: TimeoutOptions = {},
+): Promise<T> {
+  try {
+    checkNumbers("timeout", { ms }, { ms: { min: 0, max: MAX_TIMER_DELAY_MS, infinite: true } });
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const { signal: callerSignal } = options;
+  const operation = options.operation ?? "operation";
+  const clock = options.clock ?? systemClock;
+  if (callerSignal?.aborted) return Promise.reject(callerSignal.reason);
+
+  return new Promise<T>((resolve, reject) => {
+    const operationController = new AbortController();
+    const timerController = new AbortController();
+    let settled = false;
+
+    const finish = () => {
+      settled = true;
+      timerController.abort();
+      callerSignal?.removeEventListener("abort", onCallerAbort);
+    };
+    const fail = (reason: unknown) => {
+      if (settled) return;
+      finish();
+      operationController.abort(reason);
+      reject(reason);
+    };
+    const onCallerAbort = () => fail(callerSignal?.reason);
+
+    callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
+    if (ms !== Number.POSITIVE_INFINITY) {
+      clock.sleep(ms, timerController.signal).then(
+        () => fail(new TimeoutError(operation, ms, { context: { operation, timeoutMs: ms } })),
+        () => undefined, // the timer was cancelled because the operation settled first
+      );
+    }
+    callAsync(() => fn(operationController.signal)).then(
+      (value) => {
+        if (settled) return;
+        finish();
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        finish();
+        reject(error);
+      },
+    );
+  });
+}
