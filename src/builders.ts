@@ -58,7 +58,26 @@ export type DriverConfigInput = Partial<Omit<ContainerConfig, "resources" | "sec
 };
 
 function copyMount(mount: VolumeMount): VolumeMount {
-  return { ...mount };
+  return isPlainRecord(mount) ? { ...mount } : mount;
+}
+
+// The copies below keep a value of the wrong kind as it is, for validation to
+// report. Spreading it would change its meaning without a word: a string
+// `drop: "ALL"` would become ["A", "L", "L"], which validates and drops nothing.
+
+function copyList<T>(list: readonly T[]): T[] {
+  return Array.isArray(list) ? [...list] : (list as T[]);
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function copyRecord(record: Record<string, string> | undefined): Record<string, string> {
+  if (record === undefined) return {};
+  return isPlainRecord(record) ? { ...record } : record;
 }
 
 /**
@@ -94,8 +113,8 @@ export function createSecurityOptions(options: SecurityOptionsInput = {}): Secur
     ...rest,
     capabilities: {
       ...mergedCapabilities,
-      drop: [...mergedCapabilities.drop],
-      add: [...mergedCapabilities.add],
+      drop: copyList(mergedCapabilities.drop),
+      add: copyList(mergedCapabilities.add),
     },
   };
 }
@@ -124,10 +143,10 @@ export function createDriverConfig(input: DriverConfigInput = {}): ContainerConf
     image: "",
     network: DEFAULT_NETWORK,
     ...rest,
-    command: command === undefined ? [] : [...command],
-    env: { ...env },
-    labels: { ...labels },
-    volumes: volumes === undefined ? [] : volumes.map(copyMount),
+    command: command === undefined ? [] : copyList(command),
+    env: copyRecord(env),
+    labels: copyRecord(labels),
+    volumes: volumes === undefined ? [] : Array.isArray(volumes) ? volumes.map(copyMount) : volumes,
     resources: createResourceLimits(resources),
     security: createSecurityOptions(security),
   };

@@ -104,7 +104,8 @@ export function createManualClock(start = 0): ManualClock {
           return;
         }
         const sleeper: Sleeper = {
-          due: time + Math.max(0, ms),
+          // NaN would make the clock's own time NaN once this sleeper wakes.
+          due: time + (Number.isNaN(ms) ? 0 : Math.max(0, ms)),
           order: order++,
           resolve: () => {
             signal?.removeEventListener("abort", onAbort);
@@ -120,7 +121,7 @@ export function createManualClock(start = 0): ManualClock {
         signal?.addEventListener("abort", onAbort, { once: true });
       });
     },
-    advance: (ms) => wakeDue(time + Math.max(0, ms)),
+    advance: (ms) => wakeDue(time + (Number.isNaN(ms) ? 0 : Math.max(0, ms))),
     async runAll() {
       const from = time;
       for (;;) {

@@ -46,23 +46,27 @@ const safeRecordKey = z
 /**
  * Zod's record parser skips an own `__proto__` key without a word (it cannot
  * copy it safely), so a check on keys alone would let `{"__proto__": ...}` from
- * `JSON.parse` pass. This looks at the input's own keys before the record runs.
+ * `JSON.parse` pass. This looks at the input's own keys as well as running the
+ * record. A transform, not a preprocess: an issue raised in a preprocess stops
+ * the record from running, and the caller must hear about every bad key at once.
+ * `constructor` and `prototype` reach the record's key schema, which refuses them.
  */
 function refuseForbiddenKeys<T extends z.ZodType>(record: T) {
-  return z.preprocess((input, context) => {
-    if (typeof input === "object" && input !== null && !Array.isArray(input)) {
-      for (const key of FORBIDDEN_RECORD_KEYS) {
-        if (Object.hasOwn(input, key)) {
-          context.addIssue({
-            code: "custom",
-            path: [key],
-            message: "__proto__, constructor and prototype are not allowed as keys",
-          });
-        }
-      }
+  return z.unknown().transform((input, context): z.output<T> => {
+    if (typeof input === "object" && input !== null && !Array.isArray(input) && Object.hasOwn(input, "__proto__")) {
+      context.addIssue({
+        code: "custom",
+        path: ["__proto__"],
+        message: "__proto__, constructor and prototype are not allowed as keys",
+        input,
+      });
     }
-    return input;
-  }, record);
+    const result = record.safeParse(input);
+    if (result.success) return result.data;
+    // The record's issues, paths relative to the record, become this schema's own.
+    context.issues.push(...(result.error.issues as z.core.$ZodRawIssue[]));
+    return z.NEVER;
+  });
 }
 
 /**
@@ -133,8 +137,10 @@ export const ResourceNameSchema = z.string().regex(RESOURCE_NAME_PATTERN, {
  * A Linux capability name: upper case, with or without the `CAP_` prefix
  * (`NET_BIND_SERVICE`, `CAP_CHOWN`); `ALL` stands for every capability.
  * Lower case is refused because runtimes differ on whether they fold case.
+ * Words are joined by single underscores, so a bare `CAP_` or `NET_` names
+ * nothing and is refused.
  */
-export const CAPABILITY_PATTERN: RegExp = /^(CAP_)?[A-Z][A-Z0-9_]*$/;
+export const CAPABILITY_PATTERN: RegExp = /^(CAP_)?[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
 
 /** Schema for one capability name, see {@link CAPABILITY_PATTERN}. */
 export const CapabilitySchema = z.string().regex(CAPABILITY_PATTERN, {
