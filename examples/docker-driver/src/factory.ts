@@ -1,0 +1,36 @@
+/**
+ * The Docker driver as a module for the conformance CLI:
+ * `driver-conformance ./examples/docker-driver/src/factory.ts`.
+ *
+ * Environment (optional): `DOCKER_SOCKET` (default `/var/run/docker.sock`),
+ * `OPENAGENT_DOCKER_NAMESPACE` (default `conformance`, so a conformance run
+ * never touches the objects of another namespace on a shared engine).
+ *
+ * @module
+ */
+import type { ConformanceOptions } from "../../../src/conformance/types.js";
+import { DockerDriver } from "./docker-driver.js";
+
+/** The test image scripts/docker-engine.sh builds: busybox applets and a user `openagent`. */
+export const TEST_IMAGE = "openagent-test/busybox:latest";
+
+/** Options the conformance runner should use with this driver. */
+export const conformanceOptions: ConformanceOptions = { image: TEST_IMAGE };
+
+/**
+ * A fresh driver on the local engine, in the conformance namespace.
+ *
+ * @example
+ * ```ts
+ * import createDriver from "./factory.js";
+ * const driver = createDriver();
+ * ```
+ */
+export default function createDriver(): DockerDriver {
+  return new DockerDriver({
+    socketPath: process.env.DOCKER_SOCKET ?? "/var/run/docker.sock",
+    namespace: process.env.OPENAGENT_DOCKER_NAMESPACE ?? "conformance",
+  });
+}
+
+export { createDriver };

@@ -1,0 +1,98 @@
+/**
+ * Ownership of engine objects. The engine is shared: other tools, other
+ * drivers and other instances of this driver create containers, volumes and
+ * networks on it. Every object this driver creates carries the labels below,
+ * and every lookup checks them, so a driver only ever sees, changes and
+ * cleans up its own objects, and a driver restarted with the same namespace
+ * finds them again (the labels live in the engine, not in memory).
+ *
+ * @module
+ */
+import { RESOURCE_NAME_PATTERN } from "../../../src/index.js";
+
+/**
+ * Every label key the driver sets starts with this prefix. User labels with
+ * the prefix are refused, so a config cannot forge another namespace's
+ * ownership.
+ */
+export const RESERVED_LABEL_PREFIX = "org.openagent.";
+
+/** The label keys the driver writes on every object it creates. */
+export const OWNER_LABELS = Object.freeze({
+  /** The driver's name (`docker`): which implementation made the object. */
+  driver: "org.openagent.driver",
+  /** The driver instance's namespace: which deployment owns the object. */
+  namespace: "org.openagent.namespace",
+  /** The container's `sessionId` (containers only). */
+  session: "org.openagent.session-id",
+  /** The requested disk limit in MB (containers only); the engine keeps no field for it when unenforced. */
+  diskMb: "org.openagent.disk-mb",
+  /** `enforced` or `unenforced`: whether the engine applies the disk limit (containers only). */
+  diskLimit: "org.openagent.disk-limit",
+});
+
+/**
+ * Suffix appended to a container's engine name when `stopContainer` stopped
+ * it. The engine reports both a stopped and a finished container as
+ * `exited`; the name is the one mutable, persistent field the engine keeps for
+ * us, so a driver restarted later still tells the two apart.
+ */
+export const STOPPED_NAME_SUFFIX = ".stopped";
+
+/** Whether `namespace` is usable in labels and container names. */
+export function isValidNamespace(namespace: string): boolean {
+  return RESOURCE_NAME_PATTERN.test(namespace) && namespace.length <= 64;
+}
+
+/** The labels that mark an object as owned by `driver` in `namespace`. */
+export function ownerLabels(driver: string, namespace: string): Record<string, string> {
+  return { [OWNER_LABELS.driver]: driver, [OWNER_LABELS.namespace]: namespace };
+}
+
+/** The engine's label filter (`key=value` strings) selecting the objects of `driver` in `namespace`. */
+export function ownerLabelFilter(driver: string, namespace: string): string[] {
+  return [`${OWNER_LABELS.driver}=${driver}`, `${OWNER_LABELS.namespace}=${namespace}`];
+}
+
+/** Whether engine labels say the object belongs to `driver` in `namespace`. */
+export function isOwnedBy(
+  labels: Readonly<Record<string, string>> | null | undefined,
+  driver: string,
+  namespace: string,
+): boolean {
+  return labels?.[OWNER_LABELS.driver] === driver && labels[OWNER_LABELS.namespace] === namespace;
+}
+
+/** The user's labels: engine labels without the driver's reserved ones. */
+export function userLabels(labels: Readonly<Record<string, string>> | null | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    if (!key.startsWith(RESERVED_LABEL_PREFIX)) result[key] = value;
+  }
+  return result;
+}
+
+/** The label keys of `labels` that use the reserved prefix. */
+export function reservedKeysIn(labels: Readonly<Record<string, string>> | undefined): string[] {
+  return Object.keys(labels ?? {}).filter((key) => key.startsWith(RESERVED_LABEL_PREFIX));
+}
+
+/**
+ * The engine name of a new container: `oa-<namespace>-<sessionId>-<random>`.
+ * Readable in `docker ps`, unique thanks to the random part, and valid for
+ * the engine because namespace and session id are restricted to `[A-Za-z0-9_.-]`.
+ */
+export function containerName(namespace: string, sessionId: string, random: string): string {
+  return `oa-${namespace}-${sessionId}-${random}`;
+}
+
+/** The engine name without the leading `/` and without the stopped marker. */
+export function baseName(engineName: string): string {
+  const name = engineName.startsWith("/") ? engineName.slice(1) : engineName;
+  return name.endsWith(STOPPED_NAME_SUFFIX) ? name.slice(0, -STOPPED_NAME_SUFFIX.length) : name;
+}
+
+/** Whether the engine name carries the stopped marker. */
+export function hasStoppedMarker(engineName: string): boolean {
+  return engineName.endsWith(STOPPED_NAME_SUFFIX);
+}
