@@ -1,0 +1,34 @@
+/**
+ * Every conformance case, in the order the runner runs them.
+ *
+ * @module
+ */
+import type { ConformanceCase } from "../types.js";
+import { CLEANUP_CASES, CONCURRENCY_CASES } from "./concurrency.js";
+import { EXECUTION_CASES } from "./execution.js";
+import { LIFECYCLE_CASES } from "./lifecycle.js";
+import { AFTER_REMOVE_CASE, NOT_FOUND_CASES } from "./not-found.js";
+import { FILTER_CASES, HEALTH_CASES, IDENTITY_CASES, INSTANCE_CASES, LOG_CASES } from "./queries.js";
+import { CONFIG_CASES, LIMIT_CASES, NETWORK_CASES, VOLUME_CASES } from "./resources.js";
+
+/**
+ * Every case of the suite. Ids are unique and stable; `cleanup.run.nothing-left`
+ * comes last because it checks what all the others left.
+ */
+export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
+  ...IDENTITY_CASES,
+  ...INSTANCE_CASES,
+  ...LIFECYCLE_CASES,
+  ...NOT_FOUND_CASES,
+  AFTER_REMOVE_CASE,
+  ...FILTER_CASES,
+  ...LOG_CASES,
+  ...HEALTH_CASES,
+  ...VOLUME_CASES,
+  ...NETWORK_CASES,
+  ...CONFIG_CASES,
+  ...LIMIT_CASES,
+  ...CONCURRENCY_CASES,
+  ...EXECUTION_CASES,
+  ...CLEANUP_CASES,
+]);

@@ -1,0 +1,49 @@
+/**
+ * `@openagent/driver-interface/conformance`: the conformance suite. Run it
+ * with {@link runConformance}, from vitest with `describeConformance`
+ * (`@openagent/driver-interface/conformance/vitest`), or from the shell with
+ * the `driver-conformance` command. Nothing here imports a test framework.
+ *
+ * @packageDocumentation
+ */
+export { CONFORMANCE_CASES } from "./cases/index.js";
+export { reachableOutcomes } from "./cases/concurrency.js";
+export { UNREACHABLE_STATUS_REASON, unreachableReason } from "./cases/lifecycle.js";
+export { METHODS_WITHOUT_ID } from "./cases/not-found.js";
+export { logLines, SEMVER_PATTERN, TIMESTAMP_PREFIX_PATTERN } from "./cases/queries.js";
+export { CONTRACT_CLAUSES, type ContractClause, type ContractClauseId } from "./clauses.js";
+export {
+  CONFORMANCE_CASE_LABEL,
+  CONFORMANCE_RUN_LABEL,
+  ConformanceCheckError,
+  checkingDriver,
+  errorContractViolation,
+} from "./context.js";
+export { formatReport, formatResultLine, renderClauseCases } from "./format.js";
+export {
+  DEFAULT_CASE_TIMEOUT_MS,
+  DEFAULT_CONFORMANCE_IMAGE,
+  DEFAULT_IDLE_COMMAND,
+  DEFAULT_POLL_INTERVAL_MS,
+  describeDriver,
+  resolveConformanceOptions,
+  runCase,
+  runConformance,
+  selectCases,
+  skipReasonFor,
+} from "./runner.js";
+export type {
+  CaseContext,
+  ConformanceCase,
+  ConformanceDriverInfo,
+  ConformanceOptions,
+  ConformanceProgress,
+  ConformanceReport,
+  ConformanceResult,
+  ConformanceStatus,
+  ConformanceTier,
+  DriverFactory,
+  HookedStatus,
+  ResolvedConformanceOptions,
+  StatusArrangers,
+} from "./types.js";

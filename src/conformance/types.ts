@@ -1,0 +1,247 @@
+/**
+ * The public types of the conformance suite: what a case is, what the runner
+ * takes and what it reports. Nothing here depends on a test framework.
+ *
+ * @module
+ */
+import type { Clock } from "../clock.js";
+import type { DriverErrorName } from "../errors.js";
+import type {
+  ContainerConfig,
+  ContainerDriver,
+  ContainerInstance,
+  ContainerStatus,
+  DriverCapability,
+  Network,
+  NetworkConfig,
+  ResourceLimits,
+  Volume,
+  VolumeConfig,
+} from "../types.js";
+import type { DriverConfigInput } from "../builders.js";
+import type { ContractClauseId } from "./clauses.js";
+
+/**
+ * Which drivers a case applies to: `core` cases apply to every driver; a
+ * capability name applies only to drivers that declare it in
+ * `ContainerDriver.capabilities`.
+ */
+export type ConformanceTier = "core" | DriverCapability;
+
+/** What the runner hands to a driver module or a test: a fresh driver on every call. */
+export type DriverFactory = () => ContainerDriver | Promise<ContainerDriver>;
+
+/**
+ * Everything a case needs. The driver is fresh for each case and wrapped so
+ * that every rejection is checked against the error contract; everything the
+ * case creates through the helpers carries the run's labels and is removed
+ * after the case, whatever its outcome.
+ */
+export type CaseContext = {
+  /** The driver under test, fresh for this case, wrapped to check every rejection. */
+  readonly driver: ContainerDriver;
+  /** The same driver unwrapped: what `ConformanceOptions.arrange` hooks receive. */
+  readonly unwrappedDriver: ContainerDriver;
+  /** Identifies this run; also the value of the run label. */
+  readonly runId: string;
+  /** The labels every container, volume and network of this run carries. */
+  readonly runLabels: Readonly<Record<string, string>>;
+  /** The resolved options of the run. */
+  readonly options: ResolvedConformanceOptions;
+  /** Aborts when the case runs out of time; long waits listen to it. */
+  readonly signal: AbortSignal;
+  /** A name unique within the run, safe as a session id, volume or network name. */
+  uniqueName(prefix: string): string;
+  /**
+   * A valid container config for this run: a unique session id, the run's
+   * image and idle command, the run's labels merged over `input.labels`.
+   */
+  containerConfig(input?: DriverConfigInput): ContainerConfig;
+  /** Create a container from {@link CaseContext.containerConfig}, tracked for cleanup. */
+  createContainer(input?: DriverConfigInput): Promise<ContainerInstance>;
+  /** Create and start a container, tracked for cleanup. */
+  createRunningContainer(input?: DriverConfigInput): Promise<ContainerInstance>;
+  /** Create a volume with a unique name and the run's labels, tracked for cleanup. */
+  createVolume(input?: Partial<VolumeConfig>): Promise<Volume>;
+  /** Create a network with a unique name and the run's labels, tracked for cleanup. */
+  createNetwork(input?: Partial<NetworkConfig>): Promise<Network>;
+  /** Track a container created without the helpers, so that cleanup removes it. */
+  track(kind: "container" | "volume" | "network", id: string): void;
+  /** The driver's containers that carry this run's labels. */
+  ownContainers(): Promise<ContainerInstance[]>;
+  /** The container's status, failing the case when the container is gone. */
+  statusOf(id: string): Promise<ContainerStatus>;
+  /**
+   * Run `action` and check that it rejects with the contract error `expected`:
+   * a `DriverError` (from any copy of the package) with that class's code and
+   * retryable flag. Returns the error.
+   */
+  expectError(action: () => Promise<unknown>, expected: DriverErrorName, what: string): Promise<unknown>;
+  /**
+   * Call `read` every poll interval until `done` holds for its result; fails
+   * the case when the case's time runs out first.
+   */
+  waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T>;
+  /** Wait `ms`, or stop when the case runs out of time. */
+  sleep(ms: number): Promise<void>;
+  /**
+   * Remove everything this case created through the helpers, as a user
+   * would: containers, then networks, then volumes. Errors propagate.
+   */
+  removeTracked(): Promise<void>;
+};
+
+/** One conformance case: data plus the check. */
+export type ConformanceCase = {
+  /** Stable id such as `lifecycle.start.from-stopped`; never reused for another check. */
+  readonly id: string;
+  /** The tier the case belongs to. */
+  readonly tier: ConformanceTier;
+  /** The contract clause the case checks, defined in docs/INTERFACE_CONTRACT.md. */
+  readonly clause: ContractClauseId;
+  /** One sentence: what the case checks. */
+  readonly checks: string;
+  /** When set, the case is always reported as skipped with this reason. */
+  readonly skipReason?: string;
+  /** A reason to skip under these options (such as no declared limits), or `undefined` to run. */
+  readonly skipUnless?: (options: ResolvedConformanceOptions, driver: ConformanceDriverInfo) => string | undefined;
+  /**
+   * The check. Resolves when the driver honours the clause; rejects with a
+   * message that says what was expected and what happened otherwise.
+   */
+  readonly run: (context: CaseContext) => Promise<void>;
+};
+
+/** Progress events, for a progress line or a log. */
+export type ConformanceProgress =
+  | {
+      readonly type: "run-start";
+      readonly driver: ConformanceDriverInfo;
+      readonly total: number;
+    }
+  | {
+      readonly type: "case-start";
+      readonly id: string;
+      readonly index: number;
+      readonly total: number;
+    }
+  | {
+      readonly type: "case-end";
+      readonly result: ConformanceResult;
+      readonly index: number;
+      readonly total: number;
+    }
+  | { readonly type: "run-end"; readonly report: ConformanceReport };
+
+/** Statuses that only a driver's own test hooks can produce. */
+export type HookedStatus = Extract<ContainerStatus, "paused" | "dead" | "removing" | "exited">;
+
+/**
+ * Per status, a hook that moves the given running container of `driver` into
+ * that status (the driver passed is the one under test, unwrapped).
+ */
+export type StatusArrangers = Readonly<
+  Partial<Record<HookedStatus, (driver: ContainerDriver, id: string) => void | Promise<void>>>
+>;
+
+/** Options of `runConformance`. Every field is optional. */
+export type ConformanceOptions = {
+  /**
+   * The image the cases create containers from. Execution-tier cases need a
+   * busybox-like image with `sh`, `echo`, `id`, `cat`, `env`, `grep`, `sleep`
+   * and a user the config's `security.user` names. Default
+   * `openagent-test/busybox:latest` (the image scripts/docker-engine.sh builds).
+   */
+  readonly image?: string;
+  /**
+   * The command of containers that should keep running until stopped.
+   * Default: a shell that sleeps and exits 0 at once on SIGTERM, so that a real
+   * engine stops it without waiting for the kill.
+   */
+  readonly idleCommand?: readonly string[];
+  /** Tiers to run; cases of other tiers are left out of the report. Default: every tier. */
+  readonly tiers?: readonly ConformanceTier[];
+  /** Only cases whose id contains this string or matches this pattern. Default: every case. */
+  readonly filter?: string | RegExp;
+  /** Time each case may take, cleanup excluded, in ms. Default 30 000 (real engines are slow). */
+  readonly timeoutMs?: number;
+  /** Interval between two polls of a waiting case, in ms. Default 50. */
+  readonly pollIntervalMs?: number;
+  /**
+   * The most the driver allows of each resource. When given, the
+   * `limits.declared.*` cases check that exactly these are enforced; when not,
+   * they are skipped and only the absurd request (`limits.absurd.cpu`) is checked.
+   * Default: not given.
+   */
+  readonly limits?: Partial<ResourceLimits>;
+  /**
+   * Hooks that put a running container into a status no interface call
+   * produces (`paused`, `dead`, `removing`, and `exited` for a driver without
+   * the `execution` capability), for drivers with test hooks such as the
+   * mocks' `simulate`. With a hook, the transition cells of that status run;
+   * without, they are skipped. Default: none.
+   */
+  readonly arrange?: StatusArrangers;
+  /** Called on every progress event. Default: none. */
+  readonly onProgress?: (event: ConformanceProgress) => void;
+  /** Time source for timeouts, polls and durations. Default `systemClock`. */
+  readonly clock?: Clock;
+  /** Identifies the run in labels and names; default a random 8-character id. */
+  readonly runId?: string;
+};
+
+/** {@link ConformanceOptions} with every default applied. */
+export type ResolvedConformanceOptions = {
+  readonly image: string;
+  readonly idleCommand: readonly string[];
+  readonly tiers: readonly ConformanceTier[];
+  readonly filter: string | RegExp | undefined;
+  readonly timeoutMs: number;
+  readonly pollIntervalMs: number;
+  readonly limits: Partial<ResourceLimits> | undefined;
+  readonly arrange: StatusArrangers;
+  readonly clock: Clock;
+  readonly runId: string;
+};
+
+/** Outcome of one case. */
+export type ConformanceStatus = "passed" | "failed" | "skipped";
+
+/** The result of one case. */
+export type ConformanceResult = {
+  readonly id: string;
+  readonly tier: ConformanceTier;
+  readonly clause: ContractClauseId;
+  readonly checks: string;
+  readonly status: ConformanceStatus;
+  /** Time the case took, cleanup included, in ms; 0 when skipped. */
+  readonly durationMs: number;
+  /** Why the case failed. */
+  readonly error?: string;
+  /** Why the case was skipped. */
+  readonly reason?: string;
+};
+
+/** Who was tested. */
+export type ConformanceDriverInfo = {
+  readonly name: string;
+  readonly version: string;
+  readonly capabilities: readonly string[];
+};
+
+/** What `runConformance` returns. */
+export type ConformanceReport = {
+  readonly driver: ConformanceDriverInfo;
+  readonly runId: string;
+  readonly results: readonly ConformanceResult[];
+  readonly summary: {
+    readonly total: number;
+    readonly passed: number;
+    readonly failed: number;
+    readonly skipped: number;
+  };
+  /** Wall time of the whole run, in ms. */
+  readonly durationMs: number;
+  /** `true` when no selected case failed (skipped cases are fine). */
+  readonly ok: boolean;
+};
