@@ -20,7 +20,7 @@ TEST_IMAGE="${TEST_IMAGE:-openagent-test/busybox:latest}"
 ENGINE_WAIT_S="${ENGINE_WAIT_S:-60}"
 # The image content is versioned by this label: bump it when the root file
 # system below changes, so an old image is replaced rather than trusted.
-IMAGE_REVISION="3"
+IMAGE_REVISION="4"
 
 say() { printf '[docker-engine] %s\n' "$*"; }
 fail() {
@@ -111,7 +111,9 @@ root:x:0:
 openagent:x:1000:
 nogroup:x:65534:
 EOF
-  chown 1000:1000 "${root}/home/openagent"
+  # /data belongs to openagent: an empty engine volume mounted there takes the
+  # directory's owner, so the default (unprivileged) user can write to it.
+  chown 1000:1000 "${root}/home/openagent" "${root}/data"
   tar -C "${root}" -cf - . | docker -H "unix://${DOCKER_SOCKET}" import \
     --change 'CMD ["/bin/sh"]' \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \

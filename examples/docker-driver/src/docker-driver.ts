@@ -653,8 +653,16 @@ export class DockerDriver implements ContainerDriver {
       if (info === null || !isOwnedBy(info.Labels, this.name, this.namespace)) {
         throw new NetworkNotFoundError(id, { context });
       }
-      const users = await this.#call(context, (signal) =>
-        this.#docker.listContainers({ all: true, filters: { network: [info.Id] }, abortSignal: signal }),
+      // The engine's network filter misses containers that were created but never started
+      // (they join the network at start), so match their network mode too.
+      const containers = await this.#call(context, (signal) =>
+        this.#docker.listContainers({ all: true, abortSignal: signal }),
+      );
+      const users = containers.filter(
+        (container) =>
+          container.HostConfig.NetworkMode === info.Name ||
+          container.HostConfig.NetworkMode === info.Id ||
+          Object.values(container.NetworkSettings?.Networks ?? {}).some((network) => network.NetworkID === info.Id),
       );
       if (users.length > 0) {
         const names = users.map((user) => baseName(user.Names[0] ?? user.Id)).join(", ");

@@ -8,14 +8,14 @@
  *
  * @module
  */
+import Docker from "dockerode";
 import type { ConformanceOptions } from "../../../src/conformance/types.js";
 import { DockerDriver } from "./docker-driver.js";
 
 /** The test image scripts/docker-engine.sh builds: busybox applets and a user `openagent`. */
 export const TEST_IMAGE = "openagent-test/busybox:latest";
 
-/** Options the conformance runner should use with this driver. */
-export const conformanceOptions: ConformanceOptions = { image: TEST_IMAGE };
+const socketPath = process.env.DOCKER_SOCKET ?? "/var/run/docker.sock";
 
 /**
  * A fresh driver on the local engine, in the conformance namespace.
@@ -27,10 +27,23 @@ export const conformanceOptions: ConformanceOptions = { image: TEST_IMAGE };
  * ```
  */
 export default function createDriver(): DockerDriver {
-  return new DockerDriver({
-    socketPath: process.env.DOCKER_SOCKET ?? "/var/run/docker.sock",
-    namespace: process.env.OPENAGENT_DOCKER_NAMESPACE ?? "conformance",
-  });
+  return new DockerDriver({ socketPath, namespace: process.env.OPENAGENT_DOCKER_NAMESPACE ?? "conformance" });
 }
 
 export { createDriver };
+
+/**
+ * Options the conformance runner should use with this driver: the test
+ * image, the driver's declared limits (so the `limits.declared.*` cases run),
+ * and a way to reach `paused`, which the contract has no method for: the
+ * engine's own pause, as an operator would do it.
+ */
+export const conformanceOptions: ConformanceOptions = {
+  image: TEST_IMAGE,
+  limits: { ...createDriver().limits },
+  arrange: {
+    paused: async (_driver, id) => {
+      await new Docker({ socketPath }).getContainer(id).pause();
+    },
+  },
+};

@@ -1,0 +1,136 @@
+/**
+ * What every Docker engine test file shares: whether the engine is there, a
+ * namespace unique to the run, a check that nothing of the run is left on the
+ * engine, and a lock that keeps engine test files from running at the same
+ * time (the fault test kills the engine; the others must not be running then).
+ *
+ * Availability: when the engine's socket does not answer, the engine tests
+ * are skipped with a message, unless `CI` is set: then they fail, because CI
+ * must show the driver against a real engine (scripts/docker-engine.sh
+ * starts one).
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Docker from "dockerode";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OWNER_LABELS } from "../src/labels.js";
+
+/** The engine socket the tests use: `DOCKER_SOCKET`, default `/var/run/docker.sock`. */
+export const SOCKET_PATH = process.env.DOCKER_SOCKET ?? "/var/run/docker.sock";
+
+/** The image scripts/docker-engine.sh builds. */
+export const TEST_IMAGE = "openagent-test/busybox:latest";
+
+/** A command that runs until SIGTERM and then exits 0 at once. */
+export const IDLE_COMMAND = ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"];
+
+/** A raw dockerode client, for checking the driver's work with the engine itself. */
+export const docker = new Docker({ socketPath: SOCKET_PATH });
+
+/** Why the engine tests cannot run, or `undefined` when they can. */
+export async function engineProblem(): Promise<string | undefined> {
+  try {
+    await docker.ping({ abortSignal: AbortSignal.timeout(3_000) } as never);
+  } catch (error) {
+    return `the Docker engine does not answer on ${SOCKET_PATH} (${String(error)})`;
+  }
+  try {
+    await docker.getImage(TEST_IMAGE).inspect();
+  } catch {
+    return `the engine answers but has no image ${TEST_IMAGE}`;
+  }
+  return undefined;
+}
+
+const problem = await engineProblem();
+
+/** A namespace no other run uses, so cleanup checks see only this run's objects. */
+export function uniqueNamespace(prefix: string): string {
+  return `${prefix}-${process.pid}-${randomBytes(3).toString("hex")}`;
+}
+
+/** The engine's containers, volumes and networks that carry `namespace`'s ownership label. */
+export async function leftovers(
+  namespace: string,
+): Promise<{ containers: string[]; volumes: string[]; networks: string[] }> {
+  const label = [`${OWNER_LABELS.namespace}=${namespace}`];
+  const [containers, volumes, networks] = await Promise.all([
+    docker.listContainers({ all: true, filters: { label } }),
+    docker.listVolumes({ filters: { label } }),
+    docker.listNetworks({ filters: { label } }),
+  ]);
+  return {
+    containers: containers.map((container) => container.Id),
+    volumes: (volumes.Volumes ?? []).map((volume) => volume.Name),
+    networks: networks.map((network) => network.Id),
+  };
+}
+
+const LOCK_DIR = join(tmpdir(), "openagent-docker-tests.lock");
+
+/** A holder that kept the lock this long has hung or lost its afterAll; the lock is taken over. */
+const LOCK_MAX_AGE_MS = 15 * 60_000;
+
+function lockHolderAlive(): boolean {
+  try {
+    if (Date.now() - statSync(LOCK_DIR).mtimeMs > LOCK_MAX_AGE_MS) return false;
+    const pid = Number(readFileSync(join(LOCK_DIR, "pid"), "utf8"));
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Take the cross-process engine-test lock: a directory, created atomically.
+ * A lock whose holder died is taken over.
+ */
+async function acquireEngineLock(): Promise<void> {
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      writeFileSync(join(LOCK_DIR, "pid"), String(process.pid));
+      return;
+    } catch {
+      // Held. Give a just-created lock a moment to get its pid file before calling it stale.
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      if (!lockHolderAlive()) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        if (!lockHolderAlive()) rmSync(LOCK_DIR, { recursive: true, force: true });
+      }
+    }
+  }
+}
+
+function releaseEngineLock(): void {
+  rmSync(LOCK_DIR, { recursive: true, force: true });
+}
+
+/**
+ * `describe` for tests that need the engine: runs them while holding the
+ * engine-test lock; fails in CI and skips elsewhere when the engine is not
+ * there.
+ */
+export function describeWithEngine(name: string, body: () => void): void {
+  if (problem !== undefined) {
+    if (process.env.CI) {
+      describe(name, () => {
+        it("needs a reachable Docker engine", () => {
+          expect.fail(`${problem}. In CI the Docker tests are required: run scripts/docker-engine.sh (as root) first.`);
+        });
+      });
+    } else {
+      describe.skip(`${name} [skipped: ${problem}; run scripts/docker-engine.sh (as root) to enable]`, body);
+    }
+    return;
+  }
+  describe(name, () => {
+    beforeAll(acquireEngineLock, LOCK_MAX_AGE_MS + 60_000);
+    afterAll(releaseEngineLock);
+    body();
+  });
+}
