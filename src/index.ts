@@ -18,5 +18,6 @@ export * from "./builders.js";
 export * from "./clock.js";
 export * from "./errors.js";
 export * from "./lifecycle.js";
+export * from "./resilience/index.js";
 export * from "./types.js";
 export * from "./validation.js";

@@ -143,6 +143,53 @@ export function nextRetryDelay(input: RetryDelayInput): number {
   return jitter === "full" ? unit(input.random) * exponential : exponential;
 }
 
+/** The numeric settings of a retry, defaults applied and checked. */
+export type ResolvedRetryDelays = {
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly multiplier: number;
+  readonly maxElapsedMs: number;
+  readonly jitter: JitterStrategy;
+};
+
+/**
+ * Applies the defaults of {@link DEFAULT_RETRY_OPTIONS} and checks every
+ * numeric option and the jitter, so a wrapper can refuse bad options when it
+ * is built rather than on its first call.
+ *
+ * @throws ConfigurationError listing every option out of range.
+ * @example
+ * ```ts
+ * resolveRetryDelays({ maxAttempts: 5 }).baseDelayMs; // 100
+ * ```
+ */
+export function resolveRetryDelays(options: RetryOptions): ResolvedRetryDelays {
+  const maxAttempts = options.maxAttempts ?? DEFAULT_RETRY_OPTIONS.maxAttempts;
+  const baseDelayMs = options.baseDelayMs ?? DEFAULT_RETRY_OPTIONS.baseDelayMs;
+  const maxDelayMs = options.maxDelayMs ?? DEFAULT_RETRY_OPTIONS.maxDelayMs;
+  const multiplier = options.multiplier ?? DEFAULT_RETRY_OPTIONS.multiplier;
+  const maxElapsedMs = options.maxElapsedMs ?? DEFAULT_RETRY_OPTIONS.maxElapsedMs;
+  const jitter = options.jitter ?? DEFAULT_RETRY_OPTIONS.jitter;
+  checkNumbers(
+    "retry options",
+    { maxAttempts, baseDelayMs, maxDelayMs, multiplier, maxElapsedMs },
+    {
+      maxAttempts: { min: 1, integer: true, infinite: true },
+      baseDelayMs: { min: 0 },
+      maxDelayMs: { min: 0, max: MAX_TIMER_DELAY_MS },
+      multiplier: { min: 1 },
+      maxElapsedMs: { min: 0, infinite: true },
+    },
+  );
+  if (!(JITTER_STRATEGIES as readonly string[]).includes(jitter)) {
+    throw new ConfigurationError(`Invalid retry options: jitter must be one of ${JITTER_STRATEGIES.join(", ")}`, {
+      issues: [{ path: "jitter", message: `must be one of ${JITTER_STRATEGIES.join(", ")}` }],
+    });
+  }
+  return { maxAttempts, baseDelayMs, maxDelayMs, multiplier, maxElapsedMs, jitter };
+}
+
 /**
  * Calls `fn` until it succeeds, a failure is not retryable, `maxAttempts` is
  * reached, the time budget would be exceeded, or `signal` aborts. Waits an
@@ -168,28 +215,7 @@ export async function withRetry<T>(
   fn: (attempt: number, signal: AbortSignal) => Promise<T>,
   options: RetryOptions = {},
 ): Promise<T> {
-  const maxAttempts = options.maxAttempts ?? DEFAULT_RETRY_OPTIONS.maxAttempts;
-  const baseDelayMs = options.baseDelayMs ?? DEFAULT_RETRY_OPTIONS.baseDelayMs;
-  const maxDelayMs = options.maxDelayMs ?? DEFAULT_RETRY_OPTIONS.maxDelayMs;
-  const multiplier = options.multiplier ?? DEFAULT_RETRY_OPTIONS.multiplier;
-  const maxElapsedMs = options.maxElapsedMs ?? DEFAULT_RETRY_OPTIONS.maxElapsedMs;
-  const jitter = options.jitter ?? DEFAULT_RETRY_OPTIONS.jitter;
-  checkNumbers(
-    "retry options",
-    { maxAttempts, baseDelayMs, maxDelayMs, multiplier, maxElapsedMs },
-    {
-      maxAttempts: { min: 1, integer: true, infinite: true },
-      baseDelayMs: { min: 0 },
-      maxDelayMs: { min: 0, max: MAX_TIMER_DELAY_MS },
-      multiplier: { min: 1 },
-      maxElapsedMs: { min: 0, infinite: true },
-    },
-  );
-  if (!JITTER_STRATEGIES.includes(jitter)) {
-    throw new ConfigurationError(`Invalid retry options: jitter must be one of ${JITTER_STRATEGIES.join(", ")}`, {
-      issues: [{ path: "jitter", message: `must be one of ${JITTER_STRATEGIES.join(", ")}` }],
-    });
-  }
+  const { maxAttempts, baseDelayMs, maxDelayMs, multiplier, maxElapsedMs, jitter } = resolveRetryDelays(options);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const shouldRetry = options.shouldRetry ?? isRetryableError;
