@@ -234,6 +234,9 @@ function isNotFoundOf(method: DriverMethod, error: unknown): boolean {
  *   reporting NotFound for a removal that succeeded.
  * - `startContainer` and `stopContainer` are no-ops in their target states,
  *   so retrying them is safe.
+ * - Retrying stops as soon as the breaker is open: the caller gets the
+ *   failure that opened it (more useful than `CircuitOpenError`), and later
+ *   calls get `CircuitOpenError` at once until the half-open trial.
  *
  * Defaults are listed on {@link DriverPolicies} and in docs/RESILIENCE.md.
  *
@@ -341,7 +344,10 @@ export function withPolicies(driver: ContainerDriver, policies: DriverPolicies =
       },
       {
         ...retry,
-        shouldRetry: shouldRetry ?? ((error) => defaultShouldRetry(method, error)),
+        shouldRetry: (error, attemptNumber) =>
+          // Once the breaker is open, another attempt would only be refused: report the failure that opened it.
+          !(breaker !== undefined && policy.circuitBreaker && breaker.state === "open") &&
+          (shouldRetry === undefined ? defaultShouldRetry(method, error) : shouldRetry(error, attemptNumber)),
         ...(policies.clock === undefined ? {} : { clock: policies.clock }),
         ...(policies.random === undefined ? {} : { random: policies.random }),
         ...(policies.onRetry === undefined

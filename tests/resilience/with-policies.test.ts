@@ -401,6 +401,21 @@ describe("withPolicies: circuit breaker", () => {
     expect(startContainer).toHaveBeenCalledTimes(3);
   });
 
+  it("stops retrying once the breaker opens and reports the failure that opened it", async () => {
+    const clock = createManualClock();
+    const breaker = new CircuitBreaker({ failureThreshold: 2, halfOpenAfterMs: 1_000, clock });
+    const failure = new NetworkError("down");
+    const startContainer = vi.fn(async () => Promise.reject(failure));
+    const onRetry = vi.fn();
+    const wrapped = withPolicies(
+      fakeDriver({ startContainer }),
+      policies(clock, { circuitBreaker: breaker, retry: { maxAttempts: 10 }, onRetry }),
+    );
+    await expect(drive(clock, wrapped.startContainer("c"))).rejects.toBe(failure);
+    expect(startContainer).toHaveBeenCalledTimes(2);
+    expect(onRetry).toHaveBeenCalledTimes(1);
+  });
+
   it("does not count caller errors towards opening", async () => {
     const clock = createManualClock();
     const breaker = new CircuitBreaker({ failureThreshold: 1, clock });
