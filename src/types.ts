@@ -21,52 +21,55 @@ import { z } from "zod";
  */
 export const FORBIDDEN_RECORD_KEYS: readonly string[] = Object.freeze(["__proto__", "constructor", "prototype"]);
 
-const forbiddenKeys = new Set(FORBIDDEN_RECORD_KEYS);
-
 // Control characters (C0, DEL) are refused wherever a value ends up in a
 // command line, a log line or an engine API call; NUL truncates C strings.
+// Value rules are regular expressions rather than refinements: `z.compile`
+// inlines a regex test, and it lets a rejection skip the second, runtime parse.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to match them
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+const WITHOUT_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to match it
-const NUL = /\u0000/;
+const WITHOUT_NUL = /^[^\u0000]*$/;
+/** Matches every string except the keys of {@link FORBIDDEN_RECORD_KEYS}. */
+const NOT_A_FORBIDDEN_KEY = new RegExp(`^(?!(?:${FORBIDDEN_RECORD_KEYS.join("|")})$)`);
 
-const stringWithoutNul = z.string().refine((value) => !NUL.test(value), {
-  message: "must not contain a NUL character",
-});
+const stringWithoutNul = z.string().regex(WITHOUT_NUL, { message: "must not contain a NUL character" });
 
 /** A record key: not empty, no NUL, not a prototype-polluting key. */
 const safeRecordKey = z
   .string()
   .min(1, { message: "keys must not be empty" })
-  .refine((key) => !NUL.test(key), { message: "keys must not contain a NUL character" })
-  .refine((key) => !forbiddenKeys.has(key), {
-    message: "__proto__, constructor and prototype are not allowed as keys",
-  });
+  .regex(WITHOUT_NUL, { message: "keys must not contain a NUL character" })
+  .regex(NOT_A_FORBIDDEN_KEY, { message: "__proto__, constructor and prototype are not allowed as keys" });
 
 /**
  * Zod's record parser skips an own `__proto__` key without a word (it cannot
  * copy it safely), so a check on keys alone would let `{"__proto__": ...}` from
- * `JSON.parse` pass. This looks at the input's own keys as well as running the
- * record. A transform, not a preprocess: an issue raised in a preprocess stops
- * the record from running, and the caller must hear about every bad key at once.
- * `constructor` and `prototype` reach the record's key schema, which refuses them.
+ * `JSON.parse` pass. This looks at the input's own keys before the record runs.
+ * When it finds `__proto__` it also reports the record's own issues, because the
+ * pipe stops at the first failing step and the caller must hear about every bad
+ * key at once. `constructor` and `prototype` reach the record's key schema,
+ * which refuses them. A check piped into the record rather than a transform
+ * that calls it: `z.compile` inlines the record after a check, so the usual
+ * case (no `__proto__`) costs one `Object.hasOwn`.
  */
 function refuseForbiddenKeys<T extends z.ZodType>(record: T) {
-  return z.unknown().transform((input, context): z.output<T> => {
-    if (typeof input === "object" && input !== null && !Array.isArray(input) && Object.hasOwn(input, "__proto__")) {
-      context.addIssue({
+  return z
+    .unknown()
+    .check((payload) => {
+      const input = payload.value;
+      if (typeof input !== "object" || input === null || Array.isArray(input) || !Object.hasOwn(input, "__proto__")) {
+        return;
+      }
+      payload.issues.push({
         code: "custom",
         path: ["__proto__"],
         message: "__proto__, constructor and prototype are not allowed as keys",
         input,
       });
-    }
-    const result = record.safeParse(input);
-    if (result.success) return result.data;
-    // The record's issues, paths relative to the record, become this schema's own.
-    context.issues.push(...(result.error.issues as z.core.$ZodRawIssue[]));
-    return z.NEVER;
-  });
+      const result = record.safeParse(input);
+      if (!result.success) payload.issues.push(...(result.error.issues as z.core.$ZodRawIssue[]));
+    })
+    .pipe(record);
 }
 
 /**
@@ -117,9 +120,8 @@ export const ImageSchema = z
   .string()
   .min(1, { message: "must not be empty: give an image reference such as 'alpine:3.20'" })
   .max(512)
-  .refine((image) => !/\s/.test(image) && !CONTROL_CHARACTERS.test(image), {
-    message: "must not contain whitespace or control characters",
-  });
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to match them
+  .regex(/^[^\s\u0000-\u001f\u007f]*$/, { message: "must not contain whitespace or control characters" });
 
 /**
  * A name for a network or volume, and the `network` of a container config:
@@ -166,9 +168,10 @@ export const UserSchema = z.string().regex(USER_PATTERN, {
 export const MountTargetSchema = z
   .string()
   .max(4096)
-  .refine((target) => target.startsWith("/"), { message: "must be an absolute path starting with '/'" })
-  .refine((target) => !target.split("/").includes(".."), { message: "must not contain a '..' segment" })
-  .refine((target) => !CONTROL_CHARACTERS.test(target), { message: "must not contain control characters" });
+  .regex(/^\//, { message: "must be an absolute path starting with '/'" })
+  // No segment is exactly "..": not at the start, between two '/', or at the end.
+  .regex(/^(?!(?:[\s\S]*\/)?\.\.(?:\/|$))/, { message: "must not contain a '..' segment" })
+  .regex(WITHOUT_CONTROL_CHARACTERS, { message: "must not contain control characters" });
 
 // ---------------------------------------------------------------------------
 // Configuration schemas
@@ -229,7 +232,7 @@ export const VolumeMountSchema = z.strictObject({
     .string()
     .min(1, { message: "must not be empty: give a volume name or an absolute host path" })
     .max(4096)
-    .refine((source) => !CONTROL_CHARACTERS.test(source), { message: "must not contain control characters" }),
+    .regex(WITHOUT_CONTROL_CHARACTERS, { message: "must not contain control characters" }),
   target: MountTargetSchema,
   readOnly: z.boolean().optional(),
   type: z.enum(["bind", "volume"]).optional(),

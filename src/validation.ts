@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { type ConfigurationIssue, ConfigurationError } from "./errors.js";
 import {
   type ContainerConfig,
@@ -55,6 +55,39 @@ function toConfigurationIssues(issue: z.core.$ZodIssue): ConfigurationIssue[] {
   return [{ path, message: issue.message }];
 }
 
+const compiledSchemas = new WeakMap<z.ZodType, z.ZodType>();
+
+/**
+ * The schema with Zod's compiled fast path (`z.compile`), made on first use
+ * rather than at import so that an application that never validates pays
+ * nothing. Valid input takes the generated code; invalid input falls back to
+ * the schema's own parser, so issues are exactly the schema's. Left
+ * uncompiled where `z.compile` is missing (Zod before 4.6) or where the
+ * application has set `z.config({ jitless: true })` (no `new Function`).
+ */
+function compiled<T extends z.ZodType>(schema: T): T {
+  let fast = compiledSchemas.get(schema);
+  if (fast === undefined) {
+    fast = typeof z.compile === "function" && z.config().jitless !== true ? z.compile(schema) : schema;
+    compiledSchemas.set(schema, fast);
+  }
+  return fast as T;
+}
+
+/**
+ * `safeParse` through the compiled fast path. The generated code can touch
+ * the input in ways the runtime parser does not (an `in` test, for one), so a
+ * value that throws there is handed to the runtime parser, whose answer is the
+ * schema's answer.
+ */
+function safeParseFast<T>(schema: z.ZodType<T>, value: unknown): z.ZodSafeParseResult<T> {
+  try {
+    return compiled(schema).safeParse(value);
+  } catch {
+    return schema.safeParse(value);
+  }
+}
+
 /**
  * Run a schema over untrusted input. Zod reports ordinary problems as issues;
  * a value that throws while being read (a getter, a Proxy trap) becomes one
@@ -62,7 +95,7 @@ function toConfigurationIssues(issue: z.core.$ZodIssue): ConfigurationIssue[] {
  */
 function check<T>(schema: z.ZodType<T>, value: unknown): Outcome<T> {
   try {
-    const result = schema.safeParse(value);
+    const result = safeParseFast(schema, value);
     if (result.success) return { ok: true, value: result.data };
     return {
       ok: false,
@@ -74,11 +107,20 @@ function check<T>(schema: z.ZodType<T>, value: unknown): Outcome<T> {
   }
 }
 
+/**
+ * Whether `schema` accepts `value`, never throwing. `validate` answers without
+ * building the parsed value; Zod releases before it have only `safeParse`.
+ */
 function passes(schema: z.ZodType, value: unknown): boolean {
   try {
-    return schema.safeParse(value).success;
+    const fast = compiled(schema);
+    return typeof fast.validate === "function" ? fast.validate(value) : fast.safeParse(value).success;
   } catch {
-    return false;
+    try {
+      return schema.safeParse(value).success;
+    } catch {
+      return false;
+    }
   }
 }
 
