@@ -20,7 +20,7 @@ TEST_IMAGE="${TEST_IMAGE:-openagent-test/busybox:latest}"
 ENGINE_WAIT_S="${ENGINE_WAIT_S:-60}"
 # The image content is versioned by this label: bump it when the root file
 # system below changes, so an old image is replaced rather than trusted.
-IMAGE_REVISION="4"
+IMAGE_REVISION="5"
 
 say() { printf '[docker-engine] %s\n' "$*"; }
 fail() {
@@ -101,6 +101,10 @@ build_image() {
     [ -e "${root}/${applet}" ] || ln -s /bin/busybox "${root}/${applet}"
   done < <(/bin/busybox --list-full)
   chmod 1777 "${root}/tmp"
+  # /data is writable by every user, like /tmp: an empty engine volume mounted
+  # there takes the directory's owner and mode, so both the default user
+  # (openagent) and a capability-less root can write to a fresh volume.
+  chmod 1777 "${root}/data"
   cat >"${root}/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh
 openagent:x:1000:1000:openagent:/home/openagent:/bin/sh
@@ -111,9 +115,7 @@ root:x:0:
 openagent:x:1000:
 nogroup:x:65534:
 EOF
-  # /data belongs to openagent: an empty engine volume mounted there takes the
-  # directory's owner, so the default (unprivileged) user can write to it.
-  chown 1000:1000 "${root}/home/openagent" "${root}/data"
+  chown 1000:1000 "${root}/home/openagent"
   tar -C "${root}" -cf - . | docker -H "unix://${DOCKER_SOCKET}" import \
     --change 'CMD ["/bin/sh"]' \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \

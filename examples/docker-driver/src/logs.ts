@@ -113,7 +113,7 @@ export type LogShape = {
 };
 
 /**
- * The contract's log text, in time order: `since` first, then `tail`, each line ended by a
+ * The contract's log text, in the engine's order: `since` first, then `tail`, each line ended by a
  * newline, optionally prefixed with `new Date(time).toISOString()`.
  *
  * @example
@@ -122,10 +122,11 @@ export type LogShape = {
  * ```
  */
 export function formatLogs(lines: readonly LogLine[], shape: LogShape = {}): string {
-  // stdout and stderr reach the engine through two pipes, so their entries can
-  // arrive slightly out of order; the timestamps are the engine's best account.
-  // The sort is stable: equal times keep the engine's order.
-  let selected = [...lines].sort((a, b) => (Number.isNaN(a.time) || Number.isNaN(b.time) ? 0 : a.time - b.time));
+  // The engine's order, as `docker logs` shows it. stdout and stderr reach the
+  // engine through two pipes read concurrently, so lines written to the two
+  // streams within a few microseconds may be stored in either order; neither
+  // that order nor the timestamps can recover what the program did first.
+  let selected = lines;
   const { since, tail } = shape;
   // Compare at millisecond precision: the contract's `since` is in ms.
   if (since !== undefined)
