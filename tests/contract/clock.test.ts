@@ -73,6 +73,34 @@ describe("systemClock (with fake timers)", () => {
     await expect(sleeping).resolves.toBeUndefined();
   });
 
+  it("waits out a delay longer than setTimeout allows (2^31 - 1 ms) instead of firing at once", async () => {
+    const longest = 2_147_483_647;
+    const sleeping = systemClock.sleep(longest + 1_000);
+    vi.advanceTimersByTime(longest);
+    expect(await settled(sleeping)).toBe(false);
+    vi.advanceTimersByTime(999);
+    expect(await settled(sleeping)).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(await settled(sleeping)).toBe(true);
+  });
+
+  it("sleeps forever for Infinity, until aborted", async () => {
+    const controller = new AbortController();
+    const sleeping = systemClock.sleep(Number.POSITIVE_INFINITY, controller.signal);
+    vi.advanceTimersByTime(3 * 2_147_483_647);
+    expect(await settled(sleeping)).toBe(false);
+    const reason = new Error("enough");
+    controller.abort(reason);
+    await expect(sleeping).rejects.toBe(reason);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("treats NaN as no delay", async () => {
+    const sleeping = systemClock.sleep(Number.NaN);
+    vi.advanceTimersByTime(0);
+    await expect(sleeping).resolves.toBeUndefined();
+  });
+
   it("is frozen", () => {
     expect(Object.isFrozen(systemClock)).toBe(true);
   });
