@@ -114,7 +114,13 @@ type ContainerRecord = {
   readonly endpoint: string;
   readonly createdAt: number;
   readonly labels: Readonly<Record<string, string>>;
-  readonly resources: Readonly<ResourceLimits>;
+  // Resources are kept as fields of the record rather than a nested object:
+  // listing reads them for every container, and one object less to visit
+  // keeps that cost flat as the number of containers grows.
+  readonly cpu: number;
+  readonly memory: number;
+  readonly disk: number;
+  readonly pids: number;
   readonly command: readonly string[];
   readonly volumes: readonly VolumeRecord[];
   readonly network: NetworkRecord | undefined;
@@ -330,8 +336,11 @@ export class MockDriver implements ContainerDriver {
       image: parsed.image,
       endpoint: this.profile.endpoint(id, sequence),
       createdAt: now,
-      labels: Object.freeze(parsed.labels),
-      resources: Object.freeze(parsed.resources),
+      labels: parsed.labels,
+      cpu: parsed.resources.cpu,
+      memory: parsed.resources.memory,
+      disk: parsed.resources.disk,
+      pids: parsed.resources.pids,
       command: Object.freeze(parsed.command ?? []),
       volumes,
       network,
@@ -814,8 +823,10 @@ export class MockDriver implements ContainerDriver {
       state: stateForStatus(record.status, record.exitCode),
       endpoint: record.endpoint,
       createdAt: record.createdAt,
-      labels: { ...record.labels },
-      resources: { ...record.resources },
+      // Object.assign and a literal, not spreads: this runs once per listed
+      // container, and spreading a record is several times slower in V8.
+      labels: Object.assign({}, record.labels),
+      resources: { cpu: record.cpu, memory: record.memory, disk: record.disk, pids: record.pids },
     };
     if (record.startedAt !== undefined) instance.startedAt = record.startedAt;
     if (record.exitCode !== undefined) instance.exitCode = record.exitCode;
