@@ -156,6 +156,9 @@ async function within<T, U>(
 
 const TIMED_OUT = Symbol("timed out");
 
+/** How long a timed-out case may take to notice the abort before its cleanup starts, in ms. */
+const ABORT_GRACE_MS = 2_000;
+
 /**
  * Run one case against a fresh driver from `factory` and return its result.
  * Never rejects: every problem, the factory's included, becomes a failed result.
@@ -202,8 +205,9 @@ export async function runCase(
   if (outcome === TIMED_OUT) {
     caseAbort.abort(new ConformanceCheckError(`timed out after ${options.timeoutMs} ms`));
     failure = `timed out after ${options.timeoutMs} ms (raise timeoutMs if the driver is slow but right)`;
-    // Let the case notice the abort before the sweep removes what it works on.
-    await within(running, options.timeoutMs, options, undefined);
+    // Let the case notice the abort before the sweep removes what it works on;
+    // a call stuck inside the driver will not notice, so the wait is bounded.
+    await within(running, Math.min(options.timeoutMs, ABORT_GRACE_MS), options, undefined);
   } else if (outcome !== undefined) {
     failure = failureMessage(outcome.error);
     if (!(outcome.error instanceof ConformanceCheckError) && harness.violations.length > 0) {

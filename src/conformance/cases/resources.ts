@@ -364,12 +364,7 @@ export const CONFIG_CASES: readonly ConformanceCase[] = [
 /** A cpu request no driver can honour. */
 export const ABSURD_CPU = 1_000_000;
 
-function checkLimitError(
-  error: unknown,
-  resource: string,
-  requested: number,
-  limit: number | undefined,
-): void {
+function checkLimitError(error: unknown, resource: string, requested: number, limit: number | undefined): void {
   const fields = error as { resource?: unknown; limit?: unknown; requested?: unknown };
   check(
     fields.resource === resource,
