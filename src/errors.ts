@@ -535,13 +535,21 @@ export class CircuitOpenError extends DriverError {
   /** @example `throw new CircuitOpenError(Date.now() + 5_000)` */
   constructor(retryAt: number, options: DriverErrorOptions = {}) {
     super(
-      `Circuit is open after repeated failures: calls are refused until ${new Date(retryAt).toISOString()}.`,
+      `Circuit is open after repeated failures: calls are refused until ${describeInstant(retryAt)}.`,
       CircuitOpenError.code,
       true,
       options,
     );
     this.retryAt = retryAt;
   }
+}
+
+// An error constructor must not throw: `toISOString` does (RangeError) for
+// NaN, Infinity and times beyond the Date range, which a breaker configured
+// with an infinite wait would hand over.
+function describeInstant(time: number): string {
+  const date = new Date(time);
+  return Number.isNaN(date.getTime()) ? String(time) : date.toISOString();
 }
 
 // ---------------------------------------------------------------------------

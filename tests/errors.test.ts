@@ -290,6 +290,15 @@ describe("error classes", () => {
     expect(Object.isFrozen(error.issues[0])).toBe(true);
   });
 
+  it("builds a CircuitOpenError for any retry time, even one no Date can show", () => {
+    expect(new CircuitOpenError(0).message).toContain("1970-01-01T00:00:00.000Z");
+    for (const retryAt of [Number.POSITIVE_INFINITY, Number.NaN, 9e15]) {
+      const error = new CircuitOpenError(retryAt);
+      expect(error.retryAt).toBe(retryAt);
+      expect(error.message).toContain(String(retryAt));
+    }
+  });
+
   it("gives DriverHealthError a default message", () => {
     expect(new DriverHealthError().message).toBe("Driver health check failed");
   });
