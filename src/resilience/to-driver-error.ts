@@ -100,6 +100,8 @@ const NETWORK_ERRNO_CODES: ReadonlySet<string> = new Set([
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT",
   "UND_ERR_CLOSED",
+  "ERR_SOCKET_CONNECTION_TIMEOUT",
+  "ERR_STREAM_PREMATURE_CLOSE",
 ]);
 
 /**
@@ -116,6 +118,7 @@ const NOT_SENT_ERRNO_CODES: ReadonlySet<string> = new Set([
   "EAI_AGAIN",
   "EAI_FAIL",
   "UND_ERR_CONNECT_TIMEOUT",
+  "ERR_SOCKET_CONNECTION_TIMEOUT",
 ]);
 
 /** Errno codes of file system failures: `FileSystemError` (not retryable). */
@@ -178,7 +181,11 @@ function collectFacts(error: unknown): Facts {
     if (current === undefined || current === null || seen.has(current)) continue;
     seen.add(current);
     const code = readProperty(current, "code");
-    if (errno === undefined && typeof code === "string" && /^(E[A-Z]+|EAI_[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) {
+    if (
+      errno === undefined &&
+      typeof code === "string" &&
+      /^(E[A-Z]+|EAI_[A-Z]+|UND_ERR_[A-Z_]+|ERR_[A-Z_]+)$/.test(code)
+    ) {
       errno = code;
       const call = readProperty(current, "syscall");
       syscall = typeof call === "string" ? call : undefined;

@@ -391,7 +391,11 @@ export function withPolicies(driver: ContainerDriver, policies: DriverPolicies =
 
   const stopTimeout = (options: StopOptions | undefined): number | false => {
     const policy = policyOf("stopContainer");
-    if (policy.timeoutMs === false || policies.methods?.stopContainer?.timeoutMs !== undefined) {
+    if (
+      policy.timeoutMs === false ||
+      policy.timeoutMs === Number.POSITIVE_INFINITY ||
+      policies.methods?.stopContainer?.timeoutMs !== undefined
+    ) {
       return policy.timeoutMs;
     }
     const grace = options?.force === true ? 0 : (options?.timeout ?? DEFAULT_STOP_GRACE_MS);

@@ -61,6 +61,8 @@ describe("toDriverError: Node errno codes", () => {
     ["EAI_AGAIN", "getaddrinfo", NetworkError, true],
     ["ECONNABORTED", "read", NetworkError, true],
     ["UND_ERR_SOCKET", "read", NetworkError, true],
+    ["ERR_SOCKET_CONNECTION_TIMEOUT", "connect", NetworkError, true],
+    ["ERR_STREAM_PREMATURE_CLOSE", "read", NetworkError, true],
     ["ENOENT", "open", FileSystemError, false],
     ["ENOSPC", "write", FileSystemError, false],
     ["EROFS", "open", FileSystemError, false],
