@@ -671,7 +671,14 @@ export class MockDriver implements ContainerDriver {
       else if (operation === "removeVolume") mapping.volumeId = subject;
       else if (operation === "createNetwork") mapping.networkName = subject;
       else if (operation === "removeNetwork") mapping.networkId = subject;
-      throw toDriverError(fault.error(), mapping);
+      let produced: unknown;
+      try {
+        produced = fault.error();
+      } catch (thrown) {
+        // A factory that throws instead of returning still means "fail with this".
+        produced = thrown;
+      }
+      throw toDriverError(produced, mapping);
     }
     throw this.#transientError(operation, subject);
   }

@@ -55,8 +55,9 @@ function checkFactory(error: unknown): void {
 
 /**
  * The fault plan of one mock driver instance, reached as `driver.faults`.
- * `failNext` entries are used first, in the order they were added; after
- * them, a rate set for the method, then a rate set for `"*"`.
+ * `failNext` entries are used first, in the order they were added. After
+ * them, a rate set for the method applies; a method without its own rate
+ * uses the rate set for `"*"`, if any.
  *
  * A call that fails validation (`ConfigurationError`, `ResourceLimitError`)
  * never reaches the runtime, so it does not use up a fault. A failing call

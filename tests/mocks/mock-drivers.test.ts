@@ -623,6 +623,16 @@ describe("fault injection", () => {
     expect(mapped.context).toMatchObject({ operation: "listContainers", driver: "mock-docker" });
   });
 
+  it("treats an error factory that throws like one that returns the error", async () => {
+    const driver = instant();
+    driver.faults.failNext("getContainer", 1, () => {
+      throw new Error("factory threw");
+    });
+    const error = await driver.getContainer("x").catch((e) => e);
+    expect(error).toBeInstanceOf(DriverError);
+    expect(error.cause).toEqual(new Error("factory threw"));
+  });
+
   it("does not use up a fault on a call that fails validation", async () => {
     const driver = instant();
     driver.faults.failNext("createContainer", 1);
