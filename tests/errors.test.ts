@@ -431,6 +431,14 @@ describe("utilities accept unknown", () => {
     ["an Error", new Error("plain")],
     ["an object with a throwing getter", throwingGetter],
     ["a branded object with a throwing code getter", brandedThrowingCode],
+    [
+      "a branded object with a throwing retryable getter",
+      Object.defineProperty({ [DRIVER_ERROR_BRAND]: true, code: 1 }, "retryable", {
+        get() {
+          throw new Error("getter");
+        },
+      }),
+    ],
     ["a Proxy whose traps throw", trapEverything],
     ["a revoked Proxy", revoked.proxy],
     ["a cyclic object", cyclic],
@@ -462,6 +470,13 @@ describe("utilities accept unknown", () => {
     expect(isRetryableError({ [DRIVER_ERROR_BRAND]: true, code: "X", retryable: "yes" })).toBe(false);
     expect(isRetryableError(new ContainerNotFoundError("c-1"))).toBe(false);
     expect(isRetryableError(new Error("timeout"))).toBe(false);
+    const throwingRetryable = Object.defineProperty({ [DRIVER_ERROR_BRAND]: true, code: "X" }, "retryable", {
+      get() {
+        throw new Error("getter");
+      },
+    });
+    expect(isDriverError(throwingRetryable)).toBe(true);
+    expect(isRetryableError(throwingRetryable)).toBe(false);
   });
 
   it("getErrorCode reads the code once and falls back when a getter changes its answer", () => {
