@@ -85,6 +85,64 @@ describe("KeyedMutex", () => {
     );
   });
 
+  it("stays FIFO and exclusive when new callers arrive while the lock is being handed over (property)", async () => {
+    // Requests arrive from inside running holders, at every possible microtask, so some land between one
+    // holder's release and the next holder's start: a lock that frees the key before handing it over lets
+    // such a late caller barge in ahead of the queue.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            key: fc.integer({ min: 0, max: 2 }),
+            yields: fc.nat(3),
+            spawnKey: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
+            spawnAfter: fc.nat(5),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        async (jobs) => {
+          const mutex = new KeyedMutex<number>();
+          const active = new Set<number>();
+          const requested = new Map<number, number[]>();
+          const started = new Map<number, number[]>();
+          let overlap = false;
+          let next = 0;
+          const runs: Promise<void>[] = [];
+          const request = (key: number, yields: number, spawnKey: number | undefined, spawnAfter: number) => {
+            const ticket = next++;
+            requested.set(key, [...(requested.get(key) ?? []), ticket]);
+            runs.push(
+              mutex.runExclusive(key, async () => {
+                if (active.has(key)) overlap = true;
+                active.add(key);
+                started.set(key, [...(started.get(key) ?? []), ticket]);
+                if (spawnKey !== undefined && ticket < 200) {
+                  // Arrive later, from outside this holder's critical section, at a varying microtask.
+                  void (async () => {
+                    for (let y = 0; y < spawnAfter; y++) await Promise.resolve();
+                    request(spawnKey, yields, undefined, 0);
+                  })();
+                }
+                for (let y = 0; y < yields; y++) await Promise.resolve();
+                active.delete(key);
+              }),
+            );
+          };
+          for (const job of jobs) request(job.key, job.yields, job.spawnKey, job.spawnAfter);
+          for (let settled = 0; settled < runs.length; ) {
+            const batch = runs.slice(settled);
+            await Promise.all(batch);
+            settled += batch.length;
+          }
+          expect(overlap).toBe(false);
+          expect(started).toEqual(requested);
+          expect(mutex.size).toBe(0);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("lets different keys run at the same time", async () => {
     const mutex = new KeyedMutex();
     let releaseA!: () => void;
