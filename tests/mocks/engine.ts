@@ -192,6 +192,14 @@ function checkId(id: unknown, what: string): asserts id is string {
   }
 }
 
+/**
+ * One index key for a label pair. Label keys and values cannot contain NUL
+ * (the schema refuses it), so NUL separates them without ambiguity.
+ */
+function labelIndexKey(key: string, value: string): string {
+  return `${key}\u0000${value}`;
+}
+
 function addToIndex<K>(index: Map<K, Set<ContainerRecord>>, key: K, record: ContainerRecord): void {
   const set = index.get(key);
   if (set === undefined) index.set(key, new Set([record]));
@@ -263,8 +271,8 @@ export class MockDriver implements ContainerDriver {
 
   readonly #containers = new Map<string, ContainerRecord>();
   readonly #bySession = new Map<string, Set<ContainerRecord>>();
-  /** label key → label value → containers, so a label filter reads only matching containers. */
-  readonly #byLabel = new Map<string, Map<string, Set<ContainerRecord>>>();
+  /** `labelIndexKey(key, value)` → containers, so a label filter reads only matching containers. */
+  readonly #byLabel = new Map<string, Set<ContainerRecord>>();
   #running = 0;
 
   readonly #volumesById = new Map<string, VolumeRecord>();
@@ -352,14 +360,8 @@ export class MockDriver implements ContainerDriver {
     };
     this.#containers.set(id, record);
     addToIndex(this.#bySession, record.sessionId, record);
-    for (const key in record.labels) {
-      let values = this.#byLabel.get(key);
-      if (values === undefined) {
-        values = new Map();
-        this.#byLabel.set(key, values);
-      }
-      addToIndex(values, record.labels[key] as string, record);
-    }
+    for (const key in record.labels)
+      addToIndex(this.#byLabel, labelIndexKey(key, record.labels[key] as string), record);
     for (const volume of volumes) volume.users.add(id);
     network?.users.add(id);
     return this.#toInstance(record);
@@ -774,10 +776,7 @@ export class MockDriver implements ContainerDriver {
     this.#containers.delete(record.id);
     removeFromIndex(this.#bySession, record.sessionId, record);
     for (const key in record.labels) {
-      const values = this.#byLabel.get(key);
-      if (values === undefined) continue;
-      removeFromIndex(values, record.labels[key] as string, record);
-      if (values.size === 0) this.#byLabel.delete(key);
+      removeFromIndex(this.#byLabel, labelIndexKey(key, record.labels[key] as string), record);
     }
     for (const volume of record.volumes) volume.users.delete(record.id);
     record.network?.users.delete(record.id);
@@ -796,7 +795,7 @@ export class MockDriver implements ContainerDriver {
     }
     if (filter.label !== undefined) {
       for (const key in filter.label) {
-        const set = this.#byLabel.get(key)?.get(filter.label[key] as string);
+        const set = this.#byLabel.get(labelIndexKey(key, filter.label[key] as string));
         if (set === undefined) return [];
         if (set.size < bestSize) {
           best = set;

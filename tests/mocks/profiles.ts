@@ -75,10 +75,17 @@ export type MockProfile = {
   unavailable(method: DriverMethod, context: ErrorContext): DriverError;
 };
 
+/** Two hex digits for each byte value: building an id from a table is several times faster than `toString(16)`. */
+const HEX_BYTES: readonly string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
 function hex8(random: () => number): string {
-  return Math.floor(random() * 0x1_0000_0000)
-    .toString(16)
-    .padStart(8, "0");
+  const value = (random() * 0x1_0000_0000) >>> 0;
+  return (
+    (HEX_BYTES[value >>> 24] as string) +
+    (HEX_BYTES[(value >>> 16) & 0xff] as string) +
+    (HEX_BYTES[(value >>> 8) & 0xff] as string) +
+    (HEX_BYTES[value & 0xff] as string)
+  );
 }
 
 /** Random hex digits that do not vary between ids; drawn once per random source, so ids stay cheap to make. */
