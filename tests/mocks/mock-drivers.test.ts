@@ -157,9 +157,11 @@ describe.each(drivers)("$label", ({ label, make, profile }) => {
       expect(ids.size).toBe(50);
     });
 
-    it("returns copies: changing a returned instance does not change the driver's state", async () => {
+    it("keeps its own copies: changing the input or a returned instance does not change the driver's state", async () => {
       const driver = instant();
-      const created = await driver.createContainer(config({ labels: { a: "1" } }));
+      const input = config({ labels: { a: "1" } });
+      const created = await driver.createContainer(input);
+      input.labels.a = "changed in the input";
       created.labels.a = "changed";
       created.resources.cpu = 3;
       const again = await driver.getContainer(created.id);
