@@ -27,13 +27,18 @@ export const DEFAULT_RESOURCE_LIMITS: Readonly<ResourceLimits> = Object.freeze({
  * escalation, an unprivileged user `openagent`, every capability dropped.
  * Each loosening has to be asked for.
  */
-export const DEFAULT_SECURITY_OPTIONS: Readonly<SecurityOptions> = Object.freeze({
+export const DEFAULT_SECURITY_OPTIONS: {
+  readonly readOnly: boolean;
+  readonly noNewPrivileges: boolean;
+  readonly user: string;
+  readonly capabilities: { readonly drop: readonly string[]; readonly add: readonly string[] };
+} = Object.freeze({
   readOnly: true,
   noNewPrivileges: true,
   user: "openagent",
   capabilities: Object.freeze({
-    drop: Object.freeze(["ALL"]) as unknown as string[],
-    add: Object.freeze([]) as unknown as string[],
+    drop: Object.freeze(["ALL"]),
+    add: Object.freeze([]),
   }),
 });
 

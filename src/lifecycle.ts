@@ -130,8 +130,9 @@ export function transitionFor(operation: LifecycleOperation, status: ContainerSt
 }
 
 /**
- * The statuses a container can be in after `operation` settled, whether the
- * call resolved or rejected, starting from `status`. Used to check that
+ * The statuses a container can be in after `operation` resolved, starting
+ * from `status`; `null` when the container is gone. A call that rejected
+ * changed nothing, so the container is still in `status`. Used to check that
  * concurrent operations leave a container in a state the table allows.
  *
  * @example
