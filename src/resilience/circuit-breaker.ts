@@ -6,7 +6,7 @@
  * @module
  */
 import { type Clock, systemClock } from "../clock.js";
-import { CircuitOpenError, isDriverError } from "../errors.js";
+import { CircuitOpenError, isDriverError, NetworkError, TimeoutError, UNKNOWN_ERROR_CODE } from "../errors.js";
 import { callAsync } from "./abort.js";
 import { checkNumbers, MAX_TIMER_DELAY_MS } from "./check-options.js";
 
@@ -90,11 +90,11 @@ export type CircuitBreakerOptions = {
   readonly halfOpenAfterMs?: number;
   /**
    * Which errors count as failures of the protected dependency. Default
-   * {@link isCircuitFailure}: contract errors flagged retryable (timeouts,
-   * unreachable runtime, runtime-side failures) and any error that is not a
-   * contract error. Non-retryable contract errors (a missing container,
-   * invalid input, a limit) mean the runtime answered, so they count as
-   * successes: a caller's mistakes must not cut everyone off.
+   * {@link isCircuitFailure}: timeouts, an unreachable runtime, 5xx answers
+   * and unexplained errors. Other contract errors (a missing container,
+   * invalid input, a limit, starting a dead container) mean the runtime
+   * answered, so they count as successes: a caller's mistakes must not cut
+   * everyone off. Errors that do not count reset the failure count.
    */
   readonly isFailure?: (error: unknown) => boolean;
   /** Source of time. Default {@link systemClock}; tests pass `createManualClock()`. */
@@ -110,20 +110,33 @@ export const DEFAULT_CIRCUIT_BREAKER_OPTIONS = Object.freeze({
 });
 
 /**
- * The default failure test of a breaker: `true` for a retryable contract
- * error other than `CircuitOpenError` (which the breaker itself throws) and
- * for anything that is not a contract error.
+ * The default failure test of a breaker: does this error say the protected
+ * runtime is in trouble? `true` for
+ *
+ * - `TimeoutError` and `NetworkError`: the runtime did not answer in time, or
+ *   could not be reached;
+ * - a contract error whose `context.statusCode` is 5xx (see `toDriverError`):
+ *   the runtime answered that it failed internally;
+ * - anything that is not a contract error, and the `UNKNOWN_ERROR` of
+ *   `toDriverError`: an unexplained failure.
+ *
+ * `false` for every other contract error, retryable or not: a missing
+ * container, invalid input, a limit, or a lifecycle refusal such as starting
+ * a dead container (`ContainerStartError`) are answers of a working runtime,
+ * and one caller's mistakes must not cut every caller off. `false` for
+ * `CircuitOpenError`, which the breaker itself throws.
  *
  * @example
  * ```ts
  * isCircuitFailure(new NetworkError("refused")); // true
- * isCircuitFailure(new ContainerNotFoundError("c-1")); // false: the runtime answered
+ * isCircuitFailure(new ContainerStartError("c-1", "container is dead")); // false: the runtime answered
  * ```
  */
 export function isCircuitFailure(error: unknown): boolean {
-  if (!isDriverError(error)) return true;
-  if (error instanceof CircuitOpenError) return false;
-  return error.retryable;
+  if (!isDriverError(error) || error.code === UNKNOWN_ERROR_CODE) return true;
+  if (error instanceof TimeoutError || error instanceof NetworkError) return true;
+  const status = error.context.statusCode;
+  return typeof status === "number" && status >= 500 && status <= 599;
 }
 
 /**

@@ -5,8 +5,12 @@ import {
   CircuitOpenError,
   ConfigurationError,
   ContainerNotFoundError,
+  ContainerStartError,
+  DriverError,
   isRetryableError,
   NetworkError,
+  TimeoutError,
+  UNKNOWN_ERROR_CODE,
 } from "../../src/errors.js";
 import {
   CIRCUIT_STATES,
@@ -247,10 +251,16 @@ describe("CircuitBreaker", () => {
     await expect(breaker.execute(ok)).resolves.toBe("ok");
   });
 
-  it("isCircuitFailure counts retryable and foreign errors, not answers or its own refusals", () => {
+  it("isCircuitFailure counts runtime trouble, not answers of a working runtime", () => {
     expect(isCircuitFailure(new NetworkError("x"))).toBe(true);
+    expect(isCircuitFailure(new TimeoutError("startContainer", 10))).toBe(true);
     expect(isCircuitFailure(new Error("x"))).toBe(true);
     expect(isCircuitFailure("x")).toBe(true);
+    expect(isCircuitFailure(new DriverError("?", UNKNOWN_ERROR_CODE, false))).toBe(true);
+    expect(isCircuitFailure(new ContainerStartError("c", "engine failed", { context: { statusCode: 500 } }))).toBe(
+      true,
+    );
+    expect(isCircuitFailure(new ContainerStartError("c", "container is dead"))).toBe(false);
     expect(isCircuitFailure(new ContainerNotFoundError("c"))).toBe(false);
     expect(isCircuitFailure(new CircuitOpenError(0))).toBe(false);
   });
