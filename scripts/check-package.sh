@@ -112,6 +112,19 @@ echo "peers: ${peers[*]:-(none)}"
 (cd "$scratch" && npm install --prefer-offline --no-audit --no-fund --ignore-scripts \
   "$tarball" "${peers[@]}" "@types/node@^20")
 
+step "bin: every command of package.json is installed, executable, with a node shebang"
+mapfile -t commands < <(node -e '
+  const { bin = {} } = require(process.argv[1]);
+  for (const name of Object.keys(typeof bin === "string" ? { [require(process.argv[1]).name.split("/").pop()]: bin } : bin)) console.log(name);
+' "$repo/package.json")
+for command in "${commands[@]}"; do
+  link="$scratch/node_modules/.bin/$command"
+  [ -x "$link" ] || fail "bin $command is not installed as an executable"
+  head -n 1 "$link" | grep -q '^#!/usr/bin/env node' || fail "bin $command does not start with '#!/usr/bin/env node'"
+  echo "ok  $command"
+done
+[ "${#commands[@]}" -gt 0 ] || echo "(no bin)"
+
 step "ESM consumer: import every subpath; CommonJS copy loaded alongside"
 (cd "$scratch" && node esm-consumer.mjs)
 
