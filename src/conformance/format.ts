@@ -5,8 +5,10 @@
  * @module
  */
 import { CONFORMANCE_CASES } from "./cases/index.js";
-import type { ContractClauseId } from "./clauses.js";
+import { CONTRACT_CLAUSES, type ContractClauseId } from "./clauses.js";
 import type { ConformanceCase, ConformanceReport, ConformanceResult } from "./types.js";
+
+const CLAUSE_WIDTH = Math.max(...CONTRACT_CLAUSES.map((clause) => clause.id.length));
 
 const MARKS: Readonly<Record<ConformanceResult["status"], string>> = {
   passed: "PASS",
@@ -28,7 +30,7 @@ function formatDuration(ms: number): string {
  * ```
  */
 export function formatResultLine(result: ConformanceResult, idWidth = 0): string {
-  const head = `${MARKS[result.status]}  ${result.id.padEnd(idWidth)}  ${result.clause.padEnd(20)}  ${
+  const head = `${MARKS[result.status]}  ${result.id.padEnd(idWidth)}  ${result.clause.padEnd(CLAUSE_WIDTH)}  ${
     result.status === "skipped" ? "" : formatDuration(result.durationMs)
   }`.trimEnd();
   const note = result.status === "failed" ? result.error : result.status === "skipped" ? result.reason : undefined;
@@ -67,16 +69,43 @@ export function formatReport(report: ConformanceReport): string {
 export function renderClauseCases(
   clause: ContractClauseId,
   cases: readonly ConformanceCase[] = CONFORMANCE_CASES,
-  checkedBy?: string,
 ): string {
   const checking = cases.filter((conformanceCase) => conformanceCase.clause === clause);
   if (checking.length === 0) {
-    return checkedBy === undefined ? "_No conformance case._" : `_Checked by the package's own tests: ${checkedBy}._`;
+    const checkedBy = CONTRACT_CLAUSES.find((entry) => entry.id === clause);
+    return checkedBy !== undefined && "checkedBy" in checkedBy
+      ? `_Checked by the package's own tests: ${checkedBy.checkedBy}._`
+      : "_No conformance case._";
   }
   return checking
     .map((conformanceCase) => {
-      const tier = conformanceCase.tier === "core" ? "" : ` _(${conformanceCase.tier})_`;
+      const tier = conformanceCase.tier === "core" ? "" : ` _(${conformanceCase.tier} tier)_`;
       return `- \`${conformanceCase.id}\`${tier}: ${conformanceCase.checks}`;
     })
     .join("\n");
+}
+
+/** The marker that opens the generated case list of `clause` in the contract document. */
+export function clauseBlockStart(clause: ContractClauseId): string {
+  return `<!-- cases:${clause} -->`;
+}
+
+/** The marker that closes a generated case list. */
+export const CLAUSE_BLOCK_END = "<!-- /cases -->";
+
+/**
+ * `document` with the case list of every clause block regenerated from the
+ * case data; text outside the blocks is kept as it is.
+ *
+ * @example
+ * ```ts
+ * writeFileSync(path, updateContractDocument(readFileSync(path, "utf8")));
+ * ```
+ */
+export function updateContractDocument(document: string): string {
+  return document.replace(
+    /<!-- cases:(C-[A-Z-]+) -->\n[\s\S]*?<!-- \/cases -->/g,
+    (_block, clause: string) =>
+      `${clauseBlockStart(clause as ContractClauseId)}\n${renderClauseCases(clause as ContractClauseId)}\n${CLAUSE_BLOCK_END}`,
+  );
 }

@@ -19,7 +19,14 @@ export {
   checkingDriver,
   errorContractViolation,
 } from "./context.js";
-export { formatReport, formatResultLine, renderClauseCases } from "./format.js";
+export {
+  CLAUSE_BLOCK_END,
+  clauseBlockStart,
+  formatReport,
+  formatResultLine,
+  renderClauseCases,
+  updateContractDocument,
+} from "./format.js";
 export {
   DEFAULT_CASE_TIMEOUT_MS,
   DEFAULT_CONFORMANCE_IMAGE,

@@ -9,7 +9,14 @@ import { EXECUTION_CASES } from "./execution.js";
 import { LIFECYCLE_CASES } from "./lifecycle.js";
 import { AFTER_REMOVE_CASE, NOT_FOUND_CASES } from "./not-found.js";
 import { FILTER_CASES, HEALTH_CASES, IDENTITY_CASES, INSTANCE_CASES, LOG_CASES } from "./queries.js";
-import { CONFIG_CASES, LIMIT_CASES, NETWORK_CASES, VOLUME_CASES } from "./resources.js";
+import {
+  ATOMIC_CREATE_CASES,
+  CONFIG_CASES,
+  ERROR_SHAPE_CASES,
+  LIMIT_CASES,
+  NETWORK_CASES,
+  VOLUME_CASES,
+} from "./resources.js";
 
 /**
  * Every case of the suite. Ids are unique and stable; `cleanup.run.nothing-left`
@@ -18,9 +25,11 @@ import { CONFIG_CASES, LIMIT_CASES, NETWORK_CASES, VOLUME_CASES } from "./resour
 export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
   ...IDENTITY_CASES,
   ...INSTANCE_CASES,
+  ...ATOMIC_CREATE_CASES,
   ...LIFECYCLE_CASES,
   ...NOT_FOUND_CASES,
   AFTER_REMOVE_CASE,
+  ...ERROR_SHAPE_CASES,
   ...FILTER_CASES,
   ...LOG_CASES,
   ...HEALTH_CASES,

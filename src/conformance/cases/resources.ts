@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { DriverErrorName } from "../../errors.js";
 import { type ContainerConfig, NetworkSchema, type ResourceLimits, VolumeSchema } from "../../types.js";
 import { check } from "../context.js";
 import type { CaseContext, ConformanceCase } from "../types.js";
@@ -297,10 +298,10 @@ export const INVALID_CONFIGS: readonly { readonly variant: string; readonly why:
     },
   ];
 
-async function expectRefusedConfig(
+async function expectRefusedCreate(
   context: CaseContext,
   config: unknown,
-  expected: "ConfigurationError" | "ResourceLimitError",
+  expected: DriverErrorName,
   what: string,
 ): Promise<unknown> {
   const before = await context.ownContainers();
@@ -327,7 +328,7 @@ export const CONFIG_CASES: readonly ConformanceCase[] = [
       clause: "C-CONFIG-VALIDATION",
       checks: `createContainer with ${why} rejects with ConfigurationError and creates nothing`,
       run: async (context) => {
-        await expectRefusedConfig(context, mutate(context.containerConfig()), "ConfigurationError", why);
+        await expectRefusedCreate(context, mutate(context.containerConfig()), "ConfigurationError", why);
       },
     }),
   ),
@@ -405,7 +406,7 @@ export const LIMIT_CASES: readonly ConformanceCase[] = [
     checks: `createContainer asking for ${ABSURD_CPU} cores rejects with ResourceLimitError (resource cpu, requested ${ABSURD_CPU}, a finite limit below it) and creates nothing`,
     run: async (context) => {
       const config = context.containerConfig({ resources: { cpu: ABSURD_CPU } });
-      const error = await expectRefusedConfig(context, config, "ResourceLimitError", `cpu ${ABSURD_CPU}`);
+      const error = await expectRefusedCreate(context, config, "ResourceLimitError", `cpu ${ABSURD_CPU}`);
       checkLimitError(error, "cpu", ABSURD_CPU, undefined);
     },
   },
@@ -417,7 +418,7 @@ export const LIMIT_CASES: readonly ConformanceCase[] = [
       "a config that is both invalid and above the limits rejects with ConfigurationError: validation comes first",
     run: async (context) => {
       const config = { ...context.containerConfig({ resources: { cpu: ABSURD_CPU } }), sessionId: "" };
-      await expectRefusedConfig(context, config, "ConfigurationError", "an empty session id and absurd cpu");
+      await expectRefusedCreate(context, config, "ConfigurationError", "an empty session id and absurd cpu");
     },
   },
   {
@@ -444,8 +445,88 @@ export const LIMIT_CASES: readonly ConformanceCase[] = [
       for (const [resource, limit] of declaredLimits(context)) {
         const requested = justAbove(resource, limit);
         const config = context.containerConfig({ resources: { [resource]: requested } });
-        const error = await expectRefusedConfig(context, config, "ResourceLimitError", `${resource} ${requested}`);
+        const error = await expectRefusedCreate(context, config, "ResourceLimitError", `${resource} ${requested}`);
         checkLimitError(error, resource, requested, limit);
+      }
+    },
+  },
+];
+
+/** A rejected create leaves no container, and no claim on the volume or network it named. */
+export const ATOMIC_CREATE_CASES: readonly ConformanceCase[] = [
+  {
+    id: "containers.create.failed-leaves-nothing",
+    tier: "core",
+    clause: "C-FAILED-CREATE-ATOMIC",
+    checks:
+      "a createContainer refused for a missing network (with an existing volume), or a missing volume (on an existing network), creates no container and leaves the volume and network removable",
+    run: async (context) => {
+      const volume = await context.createVolume();
+      const network = await context.createNetwork();
+      const missing = context.uniqueName("missing");
+      await expectRefusedCreate(
+        context,
+        context.containerConfig({ volumes: mountOf(volume.name), network: missing }),
+        "NetworkNotFoundError",
+        "an existing volume and a missing network",
+      );
+      await expectRefusedCreate(
+        context,
+        context.containerConfig({ volumes: mountOf(missing), network: network.name }),
+        "VolumeNotFoundError",
+        "an existing network and a missing volume",
+      );
+      await context.driver.removeVolume(volume.id);
+      await context.driver.removeNetwork(network.id);
+    },
+  },
+];
+
+/** One of each error a driver can be made to throw through the interface, each checked in full. */
+export const ERROR_SHAPE_CASES: readonly ConformanceCase[] = [
+  {
+    id: "errors.shape.every-kind",
+    tier: "core",
+    clause: "C-ERRORS",
+    checks:
+      "each error the interface can provoke (invalid config, limit, unknown container, volume and network, taken name, resource in use) has its class's code and retryable flag, a message, and a toJSON() that agrees",
+    run: async (context) => {
+      const volume = await context.createVolume();
+      const network = await context.createNetwork();
+      await context.createContainer({ volumes: mountOf(volume.name), network: network.name });
+      const missing = context.uniqueName("missing");
+      const provoked: readonly [DriverErrorName, string, () => Promise<unknown>][] = [
+        ["ConfigurationError", "an invalid config", () => context.driver.createContainer({ sessionId: "" } as never)],
+        [
+          "ResourceLimitError",
+          "an absurd cpu request",
+          () => context.driver.createContainer(context.containerConfig({ resources: { cpu: ABSURD_CPU } })),
+        ],
+        ["ContainerNotFoundError", "an unknown container", () => context.driver.startContainer(missing)],
+        ["VolumeNotFoundError", "an unknown volume", () => context.driver.removeVolume(missing)],
+        ["NetworkNotFoundError", "an unknown network", () => context.driver.removeNetwork(missing)],
+        ["VolumeCreationError", "a taken volume name", () => context.driver.createVolume({ name: volume.name })],
+        ["NetworkCreationError", "a taken network name", () => context.driver.createNetwork({ name: network.name })],
+        ["VolumeRemoveError", "a volume in use", () => context.driver.removeVolume(volume.id)],
+        ["NetworkRemoveError", "a network in use", () => context.driver.removeNetwork(network.id)],
+      ];
+      for (const [expected, what, provoke] of provoked) {
+        const error = (await context.expectError(provoke, expected, what)) as {
+          message?: unknown;
+          code?: unknown;
+          retryable?: unknown;
+          toJSON?: () => { code?: unknown; retryable?: unknown; message?: unknown };
+        };
+        check(
+          typeof error.message === "string" && error.message.trim() !== "",
+          `${expected} for ${what} has no message`,
+        );
+        check(typeof error.toJSON === "function", `${expected} for ${what} has no toJSON()`);
+        const json = error.toJSON();
+        check(
+          json.code === error.code && json.retryable === error.retryable && json.message === error.message,
+          `${expected}.toJSON() disagrees with the error: ${JSON.stringify(json)}`,
+        );
       }
     },
   },
