@@ -31,9 +31,12 @@ import {
   type ContainerStatus,
   type DriverError,
   type DriverHealth,
+  type ErrorMappingContext,
   getErrorMessage,
   isRetryableError,
+  KeyedMutex,
   type LogOptions,
+  mayHaveTakenEffect,
   type Network,
   type NetworkConfig,
   NetworkCreationError,
@@ -48,23 +51,19 @@ import {
   parseVolumeConfig,
   RESOURCE_NAME_PATTERN,
   ResourceLimitError,
+  type RetryOptions,
   type StopOptions,
   systemClock,
   type Transition,
+  toDriverError,
   transitionFor,
   type Volume,
   type VolumeConfig,
   VolumeCreationError,
   VolumeNotFoundError,
+  withRetry,
+  withTimeout,
 } from "../../../src/index.js";
-import { KeyedMutex } from "../../../src/resilience/keyed-mutex.js";
-import { type RetryOptions, withRetry } from "../../../src/resilience/retry.js";
-import { withTimeout } from "../../../src/resilience/timeout.js";
-import {
-  type ErrorMappingContext,
-  mayHaveTakenEffect,
-  toDriverError,
-} from "../../../src/resilience/to-driver-error.js";
 import {
   type DiskLimitPlan,
   ENGINE_MIN_MEMORY_MB,
