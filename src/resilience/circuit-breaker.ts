@@ -61,7 +61,9 @@ export function circuitTransition(state: CircuitState, event: CircuitEvent): Cir
 
 /** What a state-change listener receives. */
 export type CircuitStateChange = {
+  /** The state before the change. */
   readonly from: CircuitState;
+  /** The state after the change. */
   readonly to: CircuitState;
   /** The event that caused the change. */
   readonly event: CircuitEvent;

@@ -38,8 +38,9 @@ export type RetryAttemptInfo = {
 /** Options of {@link withRetry}. Every field is optional. */
 export type RetryOptions = {
   /**
-   * Most calls of `fn` in total, the first one included (an integer ≥ 1).
-   * Default 3: two retries absorb a transient blip without making a caller
+   * Most calls of `fn` in total, the first one included (an integer ≥ 1,
+   * or `Infinity` together with a finite `maxElapsedMs` or a `signal`, so
+   * that something ends the loop). Default 3: two retries absorb a transient blip without making a caller
    * wait long when the runtime is really down.
    */
   readonly maxAttempts?: number;
@@ -105,9 +106,13 @@ export type RetryDelayInput = {
   readonly attempt: number;
   /** The delay used before this attempt (the base delay before the first retry); only `decorrelated` reads it. */
   readonly previousDelayMs: number;
+  /** See {@link RetryOptions.baseDelayMs}. */
   readonly baseDelayMs: number;
+  /** See {@link RetryOptions.maxDelayMs}. */
   readonly maxDelayMs: number;
+  /** See {@link RetryOptions.multiplier}. */
   readonly multiplier: number;
+  /** See {@link JitterStrategy}. */
   readonly jitter: JitterStrategy;
   /** A number in `[0, 1)`; values outside are clamped. */
   readonly random: () => number;
@@ -144,14 +149,9 @@ export function nextRetryDelay(input: RetryDelayInput): number {
 }
 
 /** The numeric settings of a retry, defaults applied and checked. */
-export type ResolvedRetryDelays = {
-  readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-  readonly multiplier: number;
-  readonly maxElapsedMs: number;
-  readonly jitter: JitterStrategy;
-};
+export type ResolvedRetryDelays = Required<
+  Pick<RetryOptions, "maxAttempts" | "baseDelayMs" | "maxDelayMs" | "multiplier" | "maxElapsedMs" | "jitter">
+>;
 
 /**
  * Applies the defaults of {@link DEFAULT_RETRY_OPTIONS} and checks every
@@ -186,6 +186,16 @@ export function resolveRetryDelays(options: RetryOptions): ResolvedRetryDelays {
     throw new ConfigurationError(`Invalid retry options: jitter must be one of ${JITTER_STRATEGIES.join(", ")}`, {
       issues: [{ path: "jitter", message: `must be one of ${JITTER_STRATEGIES.join(", ")}` }],
     });
+  }
+  if (
+    maxAttempts === Number.POSITIVE_INFINITY &&
+    maxElapsedMs === Number.POSITIVE_INFINITY &&
+    options.signal === undefined
+  ) {
+    throw new ConfigurationError(
+      "Invalid retry options: maxAttempts Infinity needs a finite maxElapsedMs or a signal, or the retry never ends",
+      { issues: [{ path: "maxAttempts", message: "Infinity needs a finite maxElapsedMs or a signal" }] },
+    );
   }
   return { maxAttempts, baseDelayMs, maxDelayMs, multiplier, maxElapsedMs, jitter };
 }

@@ -363,6 +363,7 @@ describe("withRetry", () => {
     [{ multiplier: 0.5 }, "multiplier"],
     [{ maxElapsedMs: -5 }, "maxElapsedMs"],
     [{ jitter: "sometimes" as JitterStrategy }, "jitter"],
+    [{ maxAttempts: Number.POSITIVE_INFINITY }, "maxAttempts"],
   ])("rejects the invalid option %o with a ConfigurationError naming %s, before calling fn", async (options, path) => {
     const fn = vi.fn(async () => 1);
     const error = await withRetry(fn, options).catch((e: unknown) => e);
