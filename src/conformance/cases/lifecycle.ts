@@ -1,8 +1,10 @@
 /**
  * One case per cell of `CONTAINER_TRANSITIONS`, generated from the table:
  * put a container in the cell's status, apply the operation, and compare the
- * outcome with the cell. Statuses the interface cannot produce are reported
- * as skipped, with the reason.
+ * outcome with the cell. `created`, `running` and `stopped` come from
+ * interface calls; `exited` from a command that ends (execution capability);
+ * any status can come from a hook in `ConformanceOptions.arrange`. A cell
+ * whose status nothing can produce is reported as skipped, with the reason.
  *
  * @module
  */
