@@ -62,7 +62,7 @@ const compiledSchemas = new WeakMap<z.ZodType, z.ZodType>();
  * rather than at import so that an application that never validates pays
  * nothing. Valid input takes the generated code; invalid input falls back to
  * the schema's own parser, so issues are exactly the schema's. Left
- * uncompiled where `z.compile` is missing (Zod before 4.6) or where the
+ * uncompiled where `z.compile` is missing (older Zod 4 releases) or where the
  * application has set `z.config({ jitless: true })` (no `new Function`).
  */
 function compiled<T extends z.ZodType>(schema: T): T {
