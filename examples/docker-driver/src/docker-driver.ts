@@ -25,7 +25,6 @@ import {
   type ContainerConfig,
   type ContainerDriver,
   type ContainerFilter,
-  type ContainerInstance,
   ContainerNotFoundError,
   ContainerStartError,
   type ContainerStatus,
@@ -66,6 +65,7 @@ import {
 } from "../../../src/index.js";
 import {
   type DiskLimitPlan,
+  type DockerContainerInstance,
   ENGINE_MIN_MEMORY_MB,
   statusFromEngine,
   toCreateOptions,
@@ -172,14 +172,6 @@ export type CleanupReport = {
   readonly networks: number;
 };
 
-/** A `ContainerInstance` with what the Docker driver adds. */
-export type DockerContainerInstance = ContainerInstance & {
-  /** The container's name on the engine (with the stopped marker when stopped). */
-  readonly engineName: string;
-  /** Whether the engine applies the disk limit; see {@link DiskLimitMode}. */
-  readonly diskLimitEnforced: boolean;
-};
-
 type DiskPlanInfo = DiskLimitPlan & { readonly storageDriver: string; readonly backingFilesystem: string | undefined };
 
 type CallOptions = {
@@ -245,8 +237,11 @@ function requireString(value: unknown, what: string): string {
  * ```
  */
 export class DockerDriver implements ContainerDriver {
+  /** `docker`: also the value of the `org.openagent.driver` ownership label. */
   readonly name = DRIVER_NAME;
+  /** The driver's semantic version. */
   readonly version = DRIVER_VERSION;
+  /** It really runs commands: output, exit codes, volumes and security are real. */
   readonly capabilities = ["execution"] as const;
   /** The namespace whose objects this instance owns. */
   readonly namespace: string;
@@ -340,7 +335,7 @@ export class DockerDriver implements ContainerDriver {
       const info = await this.#call(context, (signal) =>
         this.#docker.getContainer(id).inspect({ abortSignal: signal }),
       );
-      return toInstance(info, this.socketPath) as DockerContainerInstance;
+      return toInstance(info, this.socketPath);
     } catch (error) {
       await this.#forceRemoveQuietly(id);
       throw toDriverError(error, context);
@@ -415,7 +410,7 @@ export class DockerDriver implements ContainerDriver {
   async getContainer(id: string): Promise<DockerContainerInstance | null> {
     requireString(id, "Container id");
     const info = await this.#inspectOwned(id, "getContainer");
-    return info === null ? null : (toInstance(info, this.socketPath) as DockerContainerInstance);
+    return info === null ? null : toInstance(info, this.socketPath);
   }
 
   /** The containers of this driver and namespace that match every given filter field. */
@@ -435,7 +430,7 @@ export class DockerDriver implements ContainerDriver {
     for (const info of infos) {
       // Gone between the list and the inspect: no longer a container of the driver.
       if (info === null) continue;
-      const instance = toInstance(info, this.socketPath) as DockerContainerInstance;
+      const instance = toInstance(info, this.socketPath);
       if (criteria.sessionId !== undefined && instance.sessionId !== criteria.sessionId) continue;
       if (criteria.status !== undefined && instance.status !== criteria.status) continue;
       if (criteria.state !== undefined && instance.state !== criteria.state) continue;

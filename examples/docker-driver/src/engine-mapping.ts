@@ -29,6 +29,14 @@ export const NANO_CPUS_PER_CORE = 1_000_000_000;
  */
 export const ENGINE_MIN_MEMORY_MB = 6;
 
+/** A `ContainerInstance` with what the Docker driver adds. */
+export type DockerContainerInstance = ContainerInstance & {
+  /** The container's name on the engine (with the stopped marker when stopped). */
+  readonly engineName: string;
+  /** Whether the engine applies the disk limit (see the driver's `diskLimit` option). */
+  readonly diskLimitEnforced: boolean;
+};
+
 /** How the disk limit of a container is applied; decided once per engine by the driver. */
 export type DiskLimitPlan =
   /** The engine's storage driver applies `StorageOpt.size`. */
@@ -195,7 +203,7 @@ export function resourcesFromEngine(info: Docker.ContainerInspectInfo): Resource
  * const instance = toInstance(await docker.getContainer(id).inspect(), "unix:///var/run/docker.sock");
  * ```
  */
-export function toInstance(info: Docker.ContainerInspectInfo, socketPath: string): ContainerInstance {
+export function toInstance(info: Docker.ContainerInspectInfo, socketPath: string): DockerContainerInstance {
   const labels = info.Config.Labels ?? {};
   const status = statusFromEngine(info.State.Status, info.Name);
   const ended = status === "exited" || status === "stopped" || status === "dead";
