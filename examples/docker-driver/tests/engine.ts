@@ -124,6 +124,7 @@ export function describeWithEngine(name: string, body: () => void): void {
         });
       });
     } else {
+      console.warn(`[docker-driver tests] skipped: ${problem}. Run scripts/docker-engine.sh (as root) to enable them.`);
       describe.skip(`${name} [skipped: ${problem}; run scripts/docker-engine.sh (as root) to enable]`, body);
     }
     return;
