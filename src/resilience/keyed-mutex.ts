@@ -101,19 +101,23 @@ export class KeyedMutex<K = string> {
 
   #wait(queue: KeyQueue, signal: AbortSignal | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
+      if (signal === undefined) {
+        queue.waiters.push({ grant: resolve });
+        return;
+      }
       const onAbort = () => {
         const index = queue.waiters.indexOf(waiter);
         if (index >= 0) queue.waiters.splice(index, 1);
-        reject(signal?.reason);
+        reject(signal.reason);
       };
       const waiter: Waiter = {
         grant: () => {
-          signal?.removeEventListener("abort", onAbort);
+          signal.removeEventListener("abort", onAbort);
           resolve();
         },
       };
       queue.waiters.push(waiter);
-      signal?.addEventListener("abort", onAbort, { once: true });
+      signal.addEventListener("abort", onAbort);
     });
   }
 

@@ -171,17 +171,29 @@ export function resolveRetryDelays(options: RetryOptions): ResolvedRetryDelays {
   const multiplier = options.multiplier ?? DEFAULT_RETRY_OPTIONS.multiplier;
   const maxElapsedMs = options.maxElapsedMs ?? DEFAULT_RETRY_OPTIONS.maxElapsedMs;
   const jitter = options.jitter ?? DEFAULT_RETRY_OPTIONS.jitter;
-  checkNumbers(
-    "retry options",
-    { maxAttempts, baseDelayMs, maxDelayMs, multiplier, maxElapsedMs },
-    {
-      maxAttempts: { min: 1, integer: true, infinite: true },
-      baseDelayMs: { min: 0 },
-      maxDelayMs: { min: 0, max: MAX_TIMER_DELAY_MS },
-      multiplier: { min: 1 },
-      maxElapsedMs: { min: 0, infinite: true },
-    },
-  );
+  // The common case (sane numbers) is decided with plain comparisons; only a bad value pays for the issue list.
+  const sane =
+    ((Number.isInteger(maxAttempts) && maxAttempts >= 1) || maxAttempts === Number.POSITIVE_INFINITY) &&
+    baseDelayMs >= 0 &&
+    Number.isFinite(baseDelayMs) &&
+    maxDelayMs >= 0 &&
+    maxDelayMs <= MAX_TIMER_DELAY_MS &&
+    multiplier >= 1 &&
+    Number.isFinite(multiplier) &&
+    maxElapsedMs >= 0;
+  if (!sane) {
+    checkNumbers(
+      "retry options",
+      { maxAttempts, baseDelayMs, maxDelayMs, multiplier, maxElapsedMs },
+      {
+        maxAttempts: { min: 1, integer: true, infinite: true },
+        baseDelayMs: { min: 0 },
+        maxDelayMs: { min: 0, max: MAX_TIMER_DELAY_MS },
+        multiplier: { min: 1 },
+        maxElapsedMs: { min: 0, infinite: true },
+      },
+    );
+  }
   if (!(JITTER_STRATEGIES as readonly string[]).includes(jitter)) {
     throw new ConfigurationError(`Invalid retry options: jitter must be one of ${JITTER_STRATEGIES.join(", ")}`, {
       issues: [{ path: "jitter", message: `must be one of ${JITTER_STRATEGIES.join(", ")}` }],
