@@ -24,6 +24,7 @@ export type ContractClause = {
 export const CONTRACT_CLAUSES = [
   { id: "C-IDENTITY-NAME", title: "A driver has a non-empty name" },
   { id: "C-IDENTITY-VERSION", title: "A driver has a semantic version" },
+  { id: "C-METHODS", title: "A driver implements every method of the interface" },
   { id: "C-CAPABILITIES", title: "Optional capabilities are declared, and only known ones" },
   {
     id: "C-PACKAGE",

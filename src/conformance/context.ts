@@ -84,7 +84,11 @@ export function checkingDriver(
 ): ContainerDriver {
   const wrapped: Record<string, unknown> = {};
   for (const method of DRIVER_METHODS) {
-    const original = driver[method] as (...args: unknown[]) => Promise<unknown>;
+    const original = driver[method] as unknown;
+    if (typeof original !== "function") {
+      wrapped[method] = () => Promise.reject(new ConformanceCheckError(`the driver has no method ${method}`));
+      continue;
+    }
     wrapped[method] = (...args: unknown[]): Promise<unknown> => {
       let pending: Promise<unknown>;
       try {

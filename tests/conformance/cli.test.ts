@@ -65,7 +65,7 @@ describe("driver-conformance", () => {
   it("on a terminal, shows a progress line on stderr and the table at the end", async () => {
     const capture = captureIo(true);
     expect(await main(["mock-docker", "--filter", "identity."], capture.io)).toBe(0);
-    expect(capture.stderr()).toContain("mock-docker [1/3] identity.name");
+    expect(capture.stderr()).toContain("mock-docker [1/4] identity.name");
     expect(capture.stdout()).toMatch(
       /^mock-docker 1\.0\.0 \(capabilities: none\), run [a-z0-9]+\nPASS {2}identity\.name/,
     );

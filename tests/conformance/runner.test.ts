@@ -8,7 +8,13 @@ import {
   runConformance,
   selectCases,
 } from "../../src/conformance/index.js";
-import { ContainerNotFoundError, DriverError, VolumeCreationError, isDriverError } from "../../src/errors.js";
+import {
+  ContainerNotFoundError,
+  DriverError,
+  isDriverError,
+  VolumeCreationError,
+  VolumeNotFoundError,
+} from "../../src/errors.js";
 import { CONTAINER_STATUSES, type ContainerDriver } from "../../src/types.js";
 import { MockDockerDriver } from "../mocks/index.js";
 import { breakMock, conformanceOptions } from "../fixtures/broken-driver.js";
@@ -112,9 +118,9 @@ describe("runConformance", () => {
       onProgress: (event) => events.push(event.type),
     });
     expect(report.driver).toEqual({ name: "mock-docker", version: "1.0.0", capabilities: [] });
-    expect(report.summary).toEqual({ total: 3, passed: 3, failed: 0, skipped: 0 });
+    expect(report.summary).toEqual({ total: 4, passed: 4, failed: 0, skipped: 0 });
     expect(report.ok).toBe(true);
-    expect(events).toEqual(["run-start", ...Array(3).fill(["case-start", "case-end"]).flat(), "run-end"]);
+    expect(events).toEqual(["run-start", ...Array(4).fill(["case-start", "case-end"]).flat(), "run-end"]);
   });
 
   it("skips, never passes, the cases of a capability the driver does not declare", async () => {
@@ -170,6 +176,33 @@ describe("runConformance", () => {
     expect(report.results[0]?.error).toMatch(
       /healthCheck rejected with Error "engine down", which is not a DriverError/,
     );
+  });
+
+  it("fails identity.methods for a driver that lacks a method, and names the method where a case calls it", async () => {
+    const partial = () => {
+      const driver: Partial<ContainerDriver> = { ...breakMock("partial", () => ({})) };
+      delete driver.removeNetwork;
+      return driver as ContainerDriver;
+    };
+    const report = await runConformance(partial, { filter: /^(identity\.methods|networks\.remove\.removes)$/ });
+    expect(report.results.map((result) => [result.id, result.status])).toEqual([
+      ["identity.methods", "failed"],
+      ["networks.remove.removes", "failed"],
+    ]);
+    expect(report.results[0]?.error).toBe("the driver lacks removeNetwork");
+    expect(report.results[1]?.error).toMatch(/the driver has no method removeNetwork/);
+  });
+
+  it("reports a method that throws instead of returning a rejected promise", async () => {
+    const eager = () =>
+      breakMock("eager", (inner) => ({
+        removeVolume: (id: string) => {
+          if (id.startsWith("missing")) throw new VolumeNotFoundError(id);
+          return inner.removeVolume(id);
+        },
+      }));
+    const report = await runConformance(eager, { filter: "errors.not-found.removeVolume" });
+    expect(report.results[0]?.error).toMatch(/removeVolume threw synchronously/);
   });
 
   it("reports an error with a code outside the contract", async () => {

@@ -10,6 +10,7 @@ import {
   type ContainerFilter,
   type ContainerInstance,
   DRIVER_CAPABILITIES,
+  DRIVER_METHODS,
   DriverHealthSchema,
 } from "../../types.js";
 import { check } from "../context.js";
@@ -59,6 +60,18 @@ export const IDENTITY_CASES: readonly ConformanceCase[] = [
         typeof driver.version === "string" && SEMVER_PATTERN.test(driver.version),
         `version "${String(driver.version)}" is not a semantic version`,
       );
+    },
+  },
+  {
+    id: "identity.methods",
+    tier: "core",
+    clause: "C-METHODS",
+    checks: `every method of DRIVER_METHODS (${DRIVER_METHODS.length}) is a function`,
+    run: async ({ unwrappedDriver }) => {
+      const missing = DRIVER_METHODS.filter(
+        (method) => typeof (unwrappedDriver as Partial<Record<string, unknown>>)[method] !== "function",
+      );
+      check(missing.length === 0, `the driver lacks ${missing.join(", ")}`);
     },
   },
   {
