@@ -157,6 +157,9 @@ const REJECTIONS: {
   ContainerStartError: (containerId, reason, context) => new ContainerStartError(containerId, reason, { context }),
 };
 
+/** Shared by every container without volume mounts; never written to (a container's volumes are fixed at creation). */
+const NO_VOLUMES: VolumeRecord[] = [];
+
 const RESOURCE_ORDER = ["cpu", "memory", "disk", "pids"] as const satisfies readonly (keyof ResourceLimits)[];
 
 /** Shell-style quoting for the command line written to the logs, so argv boundaries stay visible. */
@@ -322,7 +325,7 @@ export class MockDriver implements ContainerDriver {
     if (parsed.network !== "none" && network === undefined) {
       throw new NetworkNotFoundError(parsed.network, { context: this.#context(operation, "notFound", parsed.network) });
     }
-    const volumes: VolumeRecord[] = [];
+    const volumes: VolumeRecord[] = parsed.volumes.length === 0 ? NO_VOLUMES : [];
     for (const mount of parsed.volumes) {
       const isVolume = mount.type === "volume" || (mount.type === undefined && !mount.source.startsWith("/"));
       if (!isVolume) continue;
