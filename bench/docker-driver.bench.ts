@@ -155,6 +155,16 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[rank] ?? Number.NaN;
 }
 
+/** Median of the ratios of samples taken in the same round: each round's noise cancels out. */
+function pairedRatio(samples: Map<string, number[]>, a: string, b: string): string {
+  const left = samples.get(a) ?? [];
+  const right = samples.get(b) ?? [];
+  return `${percentile(
+    left.map((value, index) => value / (right[index] ?? Number.NaN)),
+    50,
+  ).toFixed(2)}x`;
+}
+
 const format = (ms: number) => `${ms.toFixed(0)} ms`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 
@@ -217,6 +227,8 @@ async function main(): Promise<void> {
     ...NAMES.map((name) => `| ${name} | ${format(p(name, 50))} | ${format(p(name, 95))} |`),
     `| driver / dockerode | ${ratio(p("driver", 50), p("dockerode", 50))} | ${ratio(p("driver", 95), p("dockerode", 95))} |`,
     `| driver / cli | ${ratio(p("driver", 50), p("cli", 50))} | ${ratio(p("driver", 95), p("cli", 95))} |`,
+    "",
+    `Paired (median of the per-round ratios, robust to a machine that is busy in some rounds): driver / dockerode ${pairedRatio(latency, "driver", "dockerode")}, driver / cli ${pairedRatio(latency, "driver", "cli")}.`,
     "",
     `### full lifecycle (create, start, stop, remove), c containers at once: wall time of a batch (median of ${ROUNDS} rounds)`,
     "",
