@@ -1,0 +1,39 @@
+/**
+ * The execution tier can fail: against a real engine, each broken Docker
+ * driver fails exactly the execution case of the clause it breaks and passes
+ * the rest. Runs when a Docker engine answers (see the Docker example's
+ * engine helper: skipped with a message otherwise, required in CI).
+ */
+import { afterAll, expect, it } from "vitest";
+import { DockerDriver } from "../../examples/docker-driver/src/docker-driver.js";
+import { conformanceOptions } from "../../examples/docker-driver/src/factory.js";
+import {
+  describeWithEngine,
+  leftovers,
+  SOCKET_PATH,
+  uniqueNamespace,
+} from "../../examples/docker-driver/tests/engine.js";
+import { runConformance } from "../../src/conformance/index.js";
+import { DOCKER_BROKEN_DRIVERS } from "../fixtures/docker-broken-drivers.js";
+
+describeWithEngine("execution tier negative controls (Docker engine)", () => {
+  const namespace = uniqueNamespace("cf-negative");
+
+  for (const [name, fixture] of Object.entries(DOCKER_BROKEN_DRIVERS)) {
+    it(`${name}: ${fixture.breaks}`, async () => {
+      const report = await runConformance(() => fixture.createDriver({ socketPath: SOCKET_PATH, namespace }), {
+        ...conformanceOptions,
+        tiers: ["execution"],
+      });
+      const failed = report.results.filter((result) => result.status === "failed").map((result) => result.id);
+      expect(failed.sort()).toEqual([...fixture.expectedFailures].sort());
+      expect(report.summary.passed).toBe(report.summary.total - failed.length);
+    }, 180_000);
+  }
+
+  afterAll(async () => {
+    const left = await leftovers(namespace);
+    await new DockerDriver({ socketPath: SOCKET_PATH, namespace }).cleanup();
+    expect(left).toEqual({ containers: [], volumes: [], networks: [] });
+  }, 60_000);
+});
