@@ -43,10 +43,14 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** Mean time per task call in µs, by task name. */
-async function measure(tasks: Record<string, () => unknown>): Promise<Map<string, number>> {
+/** Mean time per task call in µs, by task name. Tasks run in a rotated order each round. */
+async function measure(tasks: Record<string, () => unknown>, round: number): Promise<Map<string, number>> {
   const bench = new Bench({ time: TIME_MS, warmupTime: Math.max(100, TIME_MS / 4) });
-  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
+  const entries = Object.entries(tasks);
+  for (let index = 0; index < entries.length; index++) {
+    const [name, fn] = entries[(index + round) % entries.length]!;
+    bench.add(name, fn);
+  }
   await bench.run();
   const micros = new Map<string, number>();
   for (const task of bench.tasks) {
@@ -55,6 +59,11 @@ async function measure(tasks: Record<string, () => unknown>): Promise<Map<string
     micros.set(task.name, result.latency.mean * 1_000);
   }
   return micros;
+}
+
+/** Median and range of a per-round figure. */
+function summary(values: readonly number[], digits = 2): string {
+  return `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;
 }
 
 // ---------------------------------------------------------------------------
@@ -73,11 +82,14 @@ const local = new MockLocalDriver({ timing: "instant" });
 const lifecycleRounds: Map<string, number>[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   lifecycleRounds.push(
-    await measure({
-      "baseline: parseContainerConfig": () => parseContainerConfig(lifecycleConfig),
-      "lifecycle: mock-docker": () => lifecycle(docker),
-      "lifecycle: mock-local": () => lifecycle(local),
-    }),
+    await measure(
+      {
+        "baseline: parseContainerConfig": () => parseContainerConfig(lifecycleConfig),
+        "lifecycle: mock-docker": () => lifecycle(docker),
+        "lifecycle: mock-local": () => lifecycle(local),
+      },
+      round,
+    ),
   );
 }
 if ((await docker.healthCheck()).containers.total !== 0) throw new Error("the lifecycle left containers behind");
@@ -95,9 +107,8 @@ function scanFilter(all: readonly PlainContainer[], label: Readonly<Record<strin
     .map((container) => ({ ...container, labels: { ...container.labels } }));
 }
 
-type ListRow = { size: number; mockMicros: number[]; scanMicros: number[] };
-const listRows: ListRow[] = [];
 const filter = { label: { pool: "3" } };
+const listTasks: Record<string, () => unknown> = {};
 for (const size of SIZES) {
   const driver = new MockDockerDriver({ timing: "instant" });
   for (let i = 0; i < size; i++) {
@@ -113,21 +124,18 @@ for (const size of SIZES) {
   // neither data set is spread out by the other.
   const plain: ContainerInstance[] = await driver.listContainers();
   const expected = size / POOLS;
-  const listed = await driver.listContainers(filter);
-  if (listed.length !== expected || scanFilter(plain, filter.label).length !== expected) {
+  if (
+    (await driver.listContainers(filter)).length !== expected ||
+    scanFilter(plain, filter.label).length !== expected
+  ) {
     throw new Error(`list at ${size}: expected ${expected} matches`);
   }
-  const row: ListRow = { size, mockMicros: [], scanMicros: [] };
-  for (let round = 0; round < ROUNDS; round++) {
-    const micros = await measure({
-      "listContainers(label)": () => driver.listContainers(filter),
-      "baseline: Array scan": () => scanFilter(plain, filter.label),
-    });
-    row.mockMicros.push(micros.get("listContainers(label)")!);
-    row.scanMicros.push(micros.get("baseline: Array scan")!);
-  }
-  listRows.push(row);
+  listTasks[`list ${size}`] = () => driver.listContainers(filter);
+  listTasks[`scan ${size}`] = () => scanFilter(plain, filter.label);
 }
+// Every size is measured in every round, so the 100k/1k ratio compares runs under the same machine load.
+const listRounds: Map<string, number>[] = [];
+for (let round = 0; round < ROUNDS; round++) listRounds.push(await measure(listTasks, round));
 
 // ---------------------------------------------------------------------------
 // Report
@@ -136,34 +144,45 @@ for (const size of SIZES) {
 console.log(
   `mock driver benchmark: node ${process.version}, ${cpus().length} cores, ${ROUNDS} rounds x ${TIME_MS} ms per task`,
 );
-const lifecycleMedian = (name: string) => median(lifecycleRounds.map((round) => round.get(name)!));
-const parseMicros = lifecycleMedian("baseline: parseContainerConfig");
+const lifecycleRatios = (name: string) =>
+  lifecycleRounds.map((round) => round.get(name)! / round.get("baseline: parseContainerConfig")!);
+const lifecycleMicros = (name: string) => lifecycleRounds.map((round) => round.get(name)!);
 console.log("\n1. lifecycle (create + start + stop + remove), timing instant; goal < 20 µs");
 console.table(
   ["baseline: parseContainerConfig", "lifecycle: mock-docker", "lifecycle: mock-local"].map((name) => ({
     task: name,
-    "µs (median)": lifecycleMedian(name).toFixed(2),
-    "ratio vs parse": (lifecycleMedian(name) / parseMicros).toFixed(2),
+    "µs, median (range)": summary(lifecycleMicros(name)),
+    "ratio vs parse, median (range)": summary(lifecycleRatios(name)),
   })),
 );
 
 console.log(
   `\n2. listContainers({ label: { pool: "3" } }), 1 in ${POOLS} containers match; goal 100k/1k per container <= 2`,
 );
-const first = listRows[0]!;
-const perContainer = (row: ListRow, key: "mockMicros" | "scanMicros") => (median(row[key]) * 1_000) / row.size;
+const perContainer = (round: Map<string, number>, task: "list" | "scan", size: number) =>
+  (round.get(`${task} ${size}`)! * 1_000) / size;
+const smallest = SIZES[0];
 console.table(
-  listRows.map((row) => ({
-    containers: row.size,
-    "list µs (median)": median(row.mockMicros).toFixed(1),
-    "ns per container": perContainer(row, "mockMicros").toFixed(2),
-    "vs 1k per container": (perContainer(row, "mockMicros") / perContainer(first, "mockMicros")).toFixed(2),
-    "scan baseline ns per container": perContainer(row, "scanMicros").toFixed(2),
-    "mock / scan": (median(row.mockMicros) / median(row.scanMicros)).toFixed(2),
+  SIZES.map((size) => ({
+    containers: size,
+    "list ns per container": summary(listRounds.map((round) => perContainer(round, "list", size))),
+    "vs 1k per container": summary(
+      listRounds.map((round) => perContainer(round, "list", size) / perContainer(round, "list", smallest)),
+    ),
+    "scan baseline ns per container": summary(listRounds.map((round) => perContainer(round, "scan", size))),
+    "scan vs 1k": summary(
+      listRounds.map((round) => perContainer(round, "scan", size) / perContainer(round, "scan", smallest)),
+    ),
+    "list / scan": summary(listRounds.map((round) => round.get(`list ${size}`)! / round.get(`scan ${size}`)!)),
   })),
 );
-const last = listRows.at(-1)!;
-const flatRatio = perContainer(last, "mockMicros") / perContainer(first, "mockMicros");
-const worstLifecycle = Math.max(lifecycleMedian("lifecycle: mock-docker"), lifecycleMedian("lifecycle: mock-local"));
+const largest = SIZES[SIZES.length - 1]!;
+const flatRatio = median(
+  listRounds.map((round) => perContainer(round, "list", largest) / perContainer(round, "list", smallest)),
+);
+const worstLifecycle = Math.max(
+  median(lifecycleMicros("lifecycle: mock-docker")),
+  median(lifecycleMicros("lifecycle: mock-local")),
+);
 console.log(`\ngoal lifecycle < 20 µs: ${worstLifecycle < 20 ? "met" : "NOT met"} at ${worstLifecycle.toFixed(2)} µs`);
 console.log(`goal list 100k/1k per container <= 2: ${flatRatio <= 2 ? "met" : "NOT met"} at ${flatRatio.toFixed(2)}`);
