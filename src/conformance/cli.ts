@@ -22,7 +22,7 @@ import { pathToFileURL } from "node:url";
 import { getErrorMessage } from "../errors.js";
 import { type ContainerDriver, DRIVER_CAPABILITIES } from "../types.js";
 import { formatReport, formatResultLine } from "./format.js";
-import { runConformance } from "./runner.js";
+import { runConformance, selectCases } from "./runner.js";
 import type {
   ConformanceOptions,
   ConformanceProgress,
@@ -59,6 +59,7 @@ const USAGE = `Usage: driver-conformance <driver>... [options]
   --timeout ms      time each case may take (default 30000)
   --poll ms         poll interval of waiting cases (default 50)
   --json            print the report as JSON (one object, or an array for several drivers)
+  --list            print the selected cases (id, tier, clause, what each checks) without running them
   --help            print this text
 `;
 
@@ -68,6 +69,7 @@ type ParsedArguments = {
   readonly drivers: string[];
   readonly options: ConformanceOptions;
   readonly json: boolean;
+  readonly list: boolean;
   readonly help: boolean;
 };
 
@@ -101,6 +103,7 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
   const drivers: string[] = [];
   const options: { -readonly [K in keyof ConformanceOptions]?: Exclude<ConformanceOptions[K], undefined> } = {};
   let json = false;
+  let list = false;
   let help = false;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] as string;
@@ -138,6 +141,9 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
       case "--json":
         json = true;
         break;
+      case "--list":
+        list = true;
+        break;
       case "--help":
       case "-h":
         help = true;
@@ -147,7 +153,7 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
         drivers.push(argument);
     }
   }
-  return { drivers, options, json, help };
+  return { drivers, options, json, list, help };
 }
 
 type MocksModule = typeof import("../../tests/mocks/index.js");
@@ -262,6 +268,14 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
   }
   if (parsed.help) {
     io.stdout.write(USAGE);
+    return 0;
+  }
+  if (parsed.list) {
+    for (const conformanceCase of selectCases(parsed.options)) {
+      io.stdout.write(
+        `${conformanceCase.id}\t${conformanceCase.tier}\t${conformanceCase.clause}\t${conformanceCase.checks}\n`,
+      );
+    }
     return 0;
   }
   if (parsed.drivers.length === 0) {

@@ -104,6 +104,14 @@ describe("driver-conformance", () => {
     }
   });
 
+  it("lists the selected cases without running them with --list", async () => {
+    const capture = captureIo();
+    expect(await main(["--list", "--tier", "execution"], capture.io)).toBe(0);
+    const lines = capture.stdout().trim().split("\n");
+    expect(lines.length).toBeGreaterThan(5);
+    for (const line of lines) expect(line).toMatch(/^execution\.[a-z.-]+\texecution\tC-EXEC-[A-Z-]+\t\S/);
+  });
+
   it("prints usage with --help", async () => {
     const capture = captureIo();
     expect(await main(["--help"], capture.io)).toBe(0);
