@@ -6,11 +6,53 @@
  * (`toDriverError`), and a driver wrapper that applies them
  * (`withPolicies`). docs/RESILIENCE.md documents every option.
  *
+ * The exports are listed by name: the modules also hold internal helpers
+ * (the signal-free retry loop and deadline race the wrapper uses) that are
+ * not part of the package's API.
+ *
  * @module
  */
-export * from "./circuit-breaker.js";
-export * from "./keyed-mutex.js";
-export * from "./retry.js";
-export * from "./timeout.js";
-export * from "./to-driver-error.js";
-export * from "./with-policies.js";
+export {
+  CIRCUIT_STATES,
+  CIRCUIT_TRANSITIONS,
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitEvent,
+  type CircuitState,
+  type CircuitStateChange,
+  type CircuitStateListener,
+  circuitTransition,
+  DEFAULT_CIRCUIT_BREAKER_OPTIONS,
+  isCircuitFailure,
+} from "./circuit-breaker.js";
+export { KeyedMutex, type RunExclusiveOptions } from "./keyed-mutex.js";
+export {
+  DEFAULT_RETRY_OPTIONS,
+  JITTER_STRATEGIES,
+  type JitterStrategy,
+  nextRetryDelay,
+  type ResolvedRetryDelays,
+  type RetryAttemptInfo,
+  type RetryDelayInput,
+  type RetryOptions,
+  resolveRetryDelays,
+  withRetry,
+} from "./retry.js";
+export { type TimeoutOptions, withTimeout } from "./timeout.js";
+export {
+  type ErrorMappingContext,
+  mayHaveTakenEffect,
+  REQUEST_SENT_CONTEXT_KEY,
+  toDriverError,
+} from "./to-driver-error.js";
+export {
+  DEFAULT_METHOD_POLICIES,
+  DEFAULT_POLICY_TIMEOUT_MS,
+  type DriverPolicies,
+  type DriverRetryInfo,
+  type DriverRetryPolicy,
+  defaultShouldRetry,
+  type LateCreationInfo,
+  type MethodPolicy,
+  withPolicies,
+} from "./with-policies.js";

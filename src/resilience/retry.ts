@@ -233,16 +233,28 @@ export function resolveRetryDelays(options: RetryOptions): ResolvedRetryDelays {
  * });
  * ```
  */
-export async function withRetry<T>(
+export function withRetry<T>(
   fn: (attempt: number, signal: AbortSignal) => Promise<T>,
   options: RetryOptions = {},
 ): Promise<T> {
+  // Created on the first attempt, not up front: an AbortSignal costs microseconds in Node.
+  let fnSignal = options.signal;
+  return retryAttempts((attempt) => {
+    fnSignal ??= new AbortController().signal;
+    return fn(attempt, fnSignal);
+  }, options);
+}
+
+/**
+ * The loop of {@link withRetry}, for callers whose `fn` needs no signal (the
+ * driver wrapper): it creates none. Internal: not exported from the package.
+ */
+export async function retryAttempts<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const { maxAttempts, baseDelayMs, maxDelayMs, multiplier, maxElapsedMs, jitter } = resolveRetryDelays(options);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const shouldRetry = options.shouldRetry ?? isRetryableError;
   const { signal, onRetry } = options;
-  const fnSignal = signal ?? new AbortController().signal;
   const startedAt = clock.now();
   let previousDelayMs = baseDelayMs;
 
@@ -250,7 +262,7 @@ export async function withRetry<T>(
     if (signal?.aborted) throw signal.reason;
     try {
       return await raceAbort(
-        callAsync(() => fn(attempt, fnSignal)),
+        callAsync(() => fn(attempt)),
         signal,
       );
     } catch (error) {

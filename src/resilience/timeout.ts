@@ -78,6 +78,28 @@ export function withTimeout<T>(
   ms: number,
   options: TimeoutOptions = {},
 ): Promise<T> {
+  const operationController = new AbortController();
+  return raceDeadline(
+    () => fn(operationController.signal),
+    ms,
+    options,
+    (reason) => operationController.abort(reason),
+  );
+}
+
+/**
+ * The race of {@link withTimeout} without the operation's signal, for
+ * callers that need none (the driver wrapper: driver methods take no
+ * signal), since an AbortSignal costs microseconds in Node. `onAbandon` runs
+ * exactly when the deadline or the caller's signal wins, with the rejection
+ * reason. Internal: not exported from the package.
+ */
+export function raceDeadline<T>(
+  start: () => Promise<T>,
+  ms: number,
+  options: TimeoutOptions,
+  onAbandon?: (reason: unknown) => void,
+): Promise<T> {
   const valid = (ms >= 0 && ms <= MAX_TIMER_DELAY_MS) || ms === Number.POSITIVE_INFINITY;
   if (!valid) {
     try {
@@ -92,7 +114,6 @@ export function withTimeout<T>(
   if (callerSignal?.aborted) return Promise.reject(callerSignal.reason);
 
   return new Promise<T>((resolve, reject) => {
-    const operationController = new AbortController();
     let settled = false;
     let cancelTimer: () => void = noop;
 
@@ -104,7 +125,7 @@ export function withTimeout<T>(
     const fail = (reason: unknown) => {
       if (settled) return;
       finish();
-      operationController.abort(reason);
+      onAbandon?.(reason);
       reject(reason);
     };
     const onCallerAbort = () => fail(callerSignal?.reason);
@@ -112,7 +133,7 @@ export function withTimeout<T>(
 
     callerSignal?.addEventListener("abort", onCallerAbort);
     if (ms !== Number.POSITIVE_INFINITY) cancelTimer = startTimer(clock, ms, onDeadline);
-    callAsync(() => fn(operationController.signal)).then(
+    callAsync(start).then(
       (value) => {
         if (settled) return;
         finish();

@@ -27,8 +27,8 @@ import {
 } from "../types.js";
 import { CircuitBreaker, type CircuitBreakerOptions } from "./circuit-breaker.js";
 import { checkNumbers, MAX_TIMER_DELAY_MS } from "./check-options.js";
-import { type RetryAttemptInfo, type RetryOptions, resolveRetryDelays, withRetry } from "./retry.js";
-import { withTimeout } from "./timeout.js";
+import { type RetryAttemptInfo, type RetryOptions, resolveRetryDelays, retryAttempts } from "./retry.js";
+import { raceDeadline } from "./timeout.js";
 import { type ErrorMappingContext, mayHaveTakenEffect, toDriverError } from "./to-driver-error.js";
 
 /**
@@ -289,22 +289,33 @@ export function withPolicies(driver: ContainerDriver, policies: DriverPolicies =
   };
 
   /**
-   * One attempt: the call under its deadline, its error mapped. `call`
-   * receives the attempt's signal, which aborts exactly when the caller will
-   * not get the result (see withTimeout).
+   * One attempt: the call under its deadline, its error mapped. `onLate`
+   * receives the call's promise when the deadline abandoned it, so a create
+   * that completes after its caller gave up can be undone.
    */
   const attempt = async <T>(
     method: DriverMethod,
     args: readonly unknown[],
     timeoutMs: number | false,
-    call: (signal: AbortSignal) => Promise<T>,
+    call: () => Promise<T>,
+    onLate: ((pending: Promise<T>) => void) | undefined,
   ): Promise<T> => {
     try {
-      if (timeoutMs === false) return await call(new AbortController().signal);
-      return await withTimeout(call, timeoutMs, {
-        operation: method,
-        ...(policies.clock === undefined ? {} : { clock: policies.clock }),
-      });
+      if (timeoutMs === false) return await call();
+      let pending: Promise<T> | undefined;
+      return await raceDeadline(
+        () => {
+          pending = call();
+          return pending;
+        },
+        timeoutMs,
+        policies.clock === undefined ? { operation: method } : { operation: method, clock: policies.clock },
+        onLate === undefined
+          ? undefined
+          : () => {
+              if (pending !== undefined) onLate(pending);
+            },
+      );
     } catch (error) {
       if (!mapErrors) throw error;
       const context = mappingContext(method, args, driver.name);
@@ -313,23 +324,45 @@ export function withPolicies(driver: ContainerDriver, policies: DriverPolicies =
     }
   };
 
+  /** The retry options of each method, built once: the decision closes over the method and its policy. */
+  const retryOptions = new Map<DriverMethod, RetryOptions>();
+  const retryOptionsOf = (method: DriverMethod, retry: DriverRetryPolicy, circuitBreaker: boolean): RetryOptions => {
+    let options = retryOptions.get(method);
+    if (options !== undefined) return options;
+    const { shouldRetry, ...rest } = retry;
+    options = {
+      ...rest,
+      shouldRetry: (error, attemptNumber) =>
+        // Once the breaker is open, another attempt would only be refused: report the failure that opened it.
+        !(breaker !== undefined && circuitBreaker && breaker.state === "open") &&
+        (shouldRetry === undefined ? defaultShouldRetry(method, error) : shouldRetry(error, attemptNumber)),
+      ...(policies.clock === undefined ? {} : { clock: policies.clock }),
+      ...(policies.random === undefined ? {} : { random: policies.random }),
+      ...(policies.onRetry === undefined
+        ? {}
+        : { onRetry: (info: RetryAttemptInfo) => policies.onRetry?.({ ...info, method }) }),
+    };
+    retryOptions.set(method, options);
+    return options;
+  };
+
   const run = <T>(
     method: DriverMethod,
     args: readonly unknown[],
-    call: (signal: AbortSignal) => Promise<T>,
+    call: () => Promise<T>,
     timeoutOverride?: number | false,
+    onLate?: (pending: Promise<T>) => void,
   ): Promise<T> => {
     const policy = policyOf(method);
     const timeoutMs = timeoutOverride ?? policy.timeoutMs;
     const guarded = () =>
       breaker !== undefined && policy.circuitBreaker
-        ? breaker.execute(() => attempt(method, args, timeoutMs, call))
-        : attempt(method, args, timeoutMs, call);
+        ? breaker.execute(() => attempt(method, args, timeoutMs, call, onLate))
+        : attempt(method, args, timeoutMs, call, onLate);
     if (policy.retry === false) return guarded();
     const removing = method === "removeContainer" || method === "removeVolume" || method === "removeNetwork";
     let earlierAttemptMayHaveRemoved = false;
-    const { shouldRetry, ...retry } = policy.retry;
-    return withRetry(
+    return retryAttempts(
       async () => {
         try {
           return await guarded();
@@ -342,18 +375,7 @@ export function withPolicies(driver: ContainerDriver, policies: DriverPolicies =
           throw error;
         }
       },
-      {
-        ...retry,
-        shouldRetry: (error, attemptNumber) =>
-          // Once the breaker is open, another attempt would only be refused: report the failure that opened it.
-          !(breaker !== undefined && policy.circuitBreaker && breaker.state === "open") &&
-          (shouldRetry === undefined ? defaultShouldRetry(method, error) : shouldRetry(error, attemptNumber)),
-        ...(policies.clock === undefined ? {} : { clock: policies.clock }),
-        ...(policies.random === undefined ? {} : { random: policies.random }),
-        ...(policies.onRetry === undefined
-          ? {}
-          : { onRetry: (info: RetryAttemptInfo) => policies.onRetry?.({ ...info, method }) }),
-      },
+      retryOptionsOf(method, policy.retry, policy.circuitBreaker),
     );
   };
 
@@ -364,22 +386,19 @@ export function withPolicies(driver: ContainerDriver, policies: DriverPolicies =
     create: () => Promise<T>,
     remove: (id: string) => Promise<void>,
   ): Promise<T> =>
-    run(method, args, (signal) => {
-      const pending = create();
-      if (removeLateCreations) {
-        signal.addEventListener(
-          "abort",
-          () => {
+    run(
+      method,
+      args,
+      create,
+      undefined,
+      removeLateCreations
+        ? (pending) =>
             pending.then(
               (created) => lateCreation(method, created.id, remove),
               () => undefined,
-            );
-          },
-          { once: true },
-        );
-      }
-      return pending;
-    });
+            )
+        : undefined,
+    );
 
   const unhealthy = (error: unknown): DriverHealth => ({
     status: "unhealthy",
