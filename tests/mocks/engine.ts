@@ -203,17 +203,40 @@ function labelIndexKey(key: string, value: string): string {
   return `${key}\u0000${value}`;
 }
 
-function addToIndex<K>(index: Map<K, Set<ContainerRecord>>, key: K, record: ContainerRecord): void {
-  const set = index.get(key);
-  if (set === undefined) index.set(key, new Set([record]));
-  else set.add(record);
+/**
+ * An index entry: the one container with this key, or a set once there are
+ * several. Most keys (a session, a label such as a request id) belong to one
+ * container, and a set for each would double the memory of a large driver.
+ */
+type IndexEntry = ContainerRecord | Set<ContainerRecord>;
+
+function addToIndex(index: Map<string, IndexEntry>, key: string, record: ContainerRecord): void {
+  const entry = index.get(key);
+  if (entry === undefined) index.set(key, record);
+  else if (entry instanceof Set) entry.add(record);
+  else index.set(key, new Set([entry, record]));
 }
 
-function removeFromIndex<K>(index: Map<K, Set<ContainerRecord>>, key: K, record: ContainerRecord): void {
-  const set = index.get(key);
-  if (set === undefined) return;
-  set.delete(record);
-  if (set.size === 0) index.delete(key);
+function removeFromIndex(index: Map<string, IndexEntry>, key: string, record: ContainerRecord): void {
+  const entry = index.get(key);
+  if (entry === record || (entry instanceof Set && entry.delete(record) && entry.size === 0)) index.delete(key);
+}
+
+/** Marks a list plan that came from the session index (a label key cannot be a symbol). */
+const SESSION: unique symbol = Symbol("session index");
+
+/** Which containers `listContainers` visits, and which filter field chose them (already satisfied). */
+type ListPlan = {
+  readonly records: Iterable<ContainerRecord>;
+  readonly size: number;
+  readonly via: string | typeof SESSION | undefined;
+};
+
+const NOTHING: ListPlan = Object.freeze({ records: [], size: 0, via: undefined });
+
+/** The containers of an entry, and how many. */
+function entryContents(entry: IndexEntry): { readonly records: Iterable<ContainerRecord>; readonly size: number } {
+  return entry instanceof Set ? { records: entry, size: entry.size } : { records: [entry], size: 1 };
 }
 
 /**
@@ -273,9 +296,9 @@ export class MockDriver implements ContainerDriver {
   readonly #locks = new KeyedMutex<string>();
 
   readonly #containers = new Map<string, ContainerRecord>();
-  readonly #bySession = new Map<string, Set<ContainerRecord>>();
+  readonly #bySession = new Map<string, IndexEntry>();
   /** `labelIndexKey(key, value)` → containers, so a label filter reads only matching containers. */
-  readonly #byLabel = new Map<string, Set<ContainerRecord>>();
+  readonly #byLabel = new Map<string, IndexEntry>();
   #running = 0;
 
   readonly #volumesById = new Map<string, VolumeRecord>();
@@ -341,12 +364,16 @@ export class MockDriver implements ContainerDriver {
     const name = this.profile.containerName(parsed.sessionId, id, sequence);
     const now = this.#clock.now();
     const record: ContainerRecord = {
+      // What listing reads comes first, so it shares the record's first cache lines.
       id,
       name,
       sessionId: parsed.sessionId,
       image: parsed.image,
+      status: "created",
       endpoint: this.profile.endpoint(id, sequence),
       createdAt: now,
+      startedAt: undefined,
+      exitCode: undefined,
       labels: parsed.labels,
       cpu: parsed.resources.cpu,
       memory: parsed.resources.memory,
@@ -355,9 +382,6 @@ export class MockDriver implements ContainerDriver {
       command: Object.freeze(parsed.command ?? []),
       volumes,
       network,
-      status: "created",
-      startedAt: undefined,
-      exitCode: undefined,
       logs: [{ time: now, text: `created: ${name} from image ${parsed.image} for session ${parsed.sessionId}` }],
       followers: undefined,
     };
@@ -436,8 +460,9 @@ export class MockDriver implements ContainerDriver {
     await this.#delay();
     this.#injectFault(operation, "containers");
     const result: ContainerInstance[] = [];
-    for (const record of this.#candidates(parsed)) {
-      if (this.#matches(record, parsed)) result.push(this.#toInstance(record));
+    const { records, via } = this.#candidates(parsed);
+    for (const record of records) {
+      if (this.#matches(record, parsed, via)) result.push(this.#toInstance(record));
     }
     return result;
   }
@@ -786,35 +811,38 @@ export class MockDriver implements ContainerDriver {
     this.#wakeFollowers(record);
   }
 
-  /** The smallest set of containers that can match: one label's or the session's, else all. */
-  #candidates(filter: ContainerFilter): Iterable<ContainerRecord> {
-    let best: Iterable<ContainerRecord> = this.#containers.values();
-    let bestSize = this.#containers.size;
+  /**
+   * Where to look: the smallest index entry the filter names (one label
+   * pair's or the session's containers), else all containers. Records from an
+   * index entry already satisfy the field that chose it, so `#matches` skips
+   * that field: at 100k containers, re-reading it costs a cache miss per
+   * container.
+   */
+  #candidates(filter: ContainerFilter): ListPlan {
+    let plan: ListPlan = { records: this.#containers.values(), size: this.#containers.size, via: undefined };
     if (filter.sessionId !== undefined) {
-      const set = this.#bySession.get(filter.sessionId);
-      if (set === undefined) return [];
-      best = set;
-      bestSize = set.size;
+      const entry = this.#bySession.get(filter.sessionId);
+      if (entry === undefined) return NOTHING;
+      plan = { ...entryContents(entry), via: SESSION };
     }
     if (filter.label !== undefined) {
       for (const key in filter.label) {
-        const set = this.#byLabel.get(labelIndexKey(key, filter.label[key] as string));
-        if (set === undefined) return [];
-        if (set.size < bestSize) {
-          best = set;
-          bestSize = set.size;
-        }
+        const entry = this.#byLabel.get(labelIndexKey(key, filter.label[key] as string));
+        if (entry === undefined) return NOTHING;
+        const contents = entryContents(entry);
+        if (contents.size < plan.size) plan = { ...contents, via: key };
       }
     }
-    return best;
+    return plan;
   }
 
-  #matches(record: ContainerRecord, filter: ContainerFilter): boolean {
-    if (filter.sessionId !== undefined && record.sessionId !== filter.sessionId) return false;
+  #matches(record: ContainerRecord, filter: ContainerFilter, via: string | typeof SESSION | undefined): boolean {
+    if (filter.sessionId !== undefined && via !== SESSION && record.sessionId !== filter.sessionId) return false;
     if (filter.status !== undefined && record.status !== filter.status) return false;
     if (filter.state !== undefined && stateForStatus(record.status, record.exitCode) !== filter.state) return false;
     if (filter.label !== undefined) {
       for (const key in filter.label) {
+        if (key === via) continue;
         if (!Object.hasOwn(record.labels, key) || record.labels[key] !== filter.label[key]) return false;
       }
     }
