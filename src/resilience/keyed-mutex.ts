@@ -18,14 +18,12 @@ export type RunExclusiveOptions = {
   readonly signal?: AbortSignal;
 };
 
-type Waiter = {
-  /** Hands the lock to this waiter; ownership passes directly, so nobody can barge in between. */
-  readonly grant: () => void;
-};
+/** Hands the lock to a waiter; ownership passes directly, so nobody can barge in between. */
+type Grant = () => void;
 
 type KeyQueue = {
   /** Callers waiting behind the current holder, oldest first. */
-  readonly waiters: Waiter[];
+  readonly waiters: Grant[];
 };
 
 /**
@@ -63,20 +61,16 @@ export class KeyedMutex<K = string> {
    * const result = await locks.runExclusive(containerId, () => removeContainer(containerId), { signal });
    * ```
    */
-  async runExclusive<T>(key: K, fn: () => T | Promise<T>, options: RunExclusiveOptions = {}): Promise<T> {
+  runExclusive<T>(key: K, fn: () => T | Promise<T>, options: RunExclusiveOptions = {}): Promise<T> {
     const { signal } = options;
-    if (signal?.aborted) throw signal.reason;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const queue = this.#queues.get(key);
     if (queue === undefined) {
       this.#queues.set(key, { waiters: [] });
-    } else {
-      await this.#wait(queue, signal);
+      return this.#hold(key, fn);
     }
-    try {
-      return await fn();
-    } finally {
-      this.#release(key);
-    }
+    // Plain promise chaining rather than async/await: under contention every waiter pays for it.
+    return this.#wait(queue, signal).then(() => this.#hold(key, fn));
   }
 
   /**
@@ -102,32 +96,51 @@ export class KeyedMutex<K = string> {
   #wait(queue: KeyQueue, signal: AbortSignal | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal === undefined) {
-        queue.waiters.push({ grant: resolve });
+        queue.waiters.push(resolve);
         return;
       }
       const onAbort = () => {
-        const index = queue.waiters.indexOf(waiter);
+        const index = queue.waiters.indexOf(grant);
         if (index >= 0) queue.waiters.splice(index, 1);
         reject(signal.reason);
       };
-      const waiter: Waiter = {
-        grant: () => {
-          signal.removeEventListener("abort", onAbort);
-          resolve();
-        },
+      const grant: Grant = () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
       };
-      queue.waiters.push(waiter);
+      queue.waiters.push(grant);
       signal.addEventListener("abort", onAbort);
     });
   }
 
+  /** Runs `fn` as the holder of `key` and releases the lock however `fn` ends, a synchronous throw included. */
+  #hold<T>(key: K, fn: () => T | Promise<T>): Promise<T> {
+    let result: Promise<T>;
+    try {
+      result = Promise.resolve(fn());
+    } catch (error) {
+      this.#release(key);
+      return Promise.reject(error);
+    }
+    return result.then(
+      (value) => {
+        this.#release(key);
+        return value;
+      },
+      (error: unknown) => {
+        this.#release(key);
+        throw error;
+      },
+    );
+  }
+
   #release(key: K): void {
     const queue = this.#queues.get(key);
-    const next = queue?.waiters.shift();
-    if (next === undefined) {
+    const grant = queue?.waiters.shift();
+    if (grant === undefined) {
       this.#queues.delete(key);
       return;
     }
-    next.grant();
+    grant();
   }
 }
