@@ -25,6 +25,7 @@ import {
   type StopOptions,
   type VolumeConfig,
 } from "../types.js";
+import { callAsync } from "./abort.js";
 import { CircuitBreaker, type CircuitBreakerOptions } from "./circuit-breaker.js";
 import { checkNumbers, MAX_TIMER_DELAY_MS } from "./check-options.js";
 import { type RetryAttemptInfo, type RetryOptions, resolveRetryDelays, retryAttempts } from "./retry.js";
@@ -213,8 +214,6 @@ function isNotFoundOf(method: DriverMethod, error: unknown): boolean {
 }
 
 /**
- * @throws ConfigurationError when a policy option is out of range (checked when wrapping).
- *
  * Wraps `driver` so that each call gets, from the inside out: a deadline per
  * attempt (`withTimeout`), error mapping (`toDriverError`), the circuit
  * breaker, and retries (`withRetry`). The result is a `ContainerDriver` with
@@ -239,6 +238,8 @@ function isNotFoundOf(method: DriverMethod, error: unknown): boolean {
  *   calls get `CircuitOpenError` at once until the half-open trial.
  *
  * Defaults are listed on {@link DriverPolicies} and in docs/RESILIENCE.md.
+ *
+ * @throws ConfigurationError when a policy option is out of range (checked when wrapping, not on the first call).
  *
  * @example
  * ```ts
@@ -266,23 +267,17 @@ export function withPolicies(driver: ContainerDriver, policies: DriverPolicies =
           });
   const mapErrors = policies.mapErrors ?? true;
   const removeLateCreations = policies.removeLateCreations ?? true;
+  // Every policy is resolved and checked now, so a bad option fails when wrapping rather than on some later call.
   const resolved = new Map<DriverMethod, ResolvedMethodPolicy>();
-  const policyOf = (method: DriverMethod): ResolvedMethodPolicy => {
-    let policy = resolved.get(method);
-    if (policy === undefined) {
-      policy = resolvePolicy(method, policies);
-      resolved.set(method, policy);
-    }
-    return policy;
-  };
-  // Resolve every policy now, so a bad option fails when wrapping rather than on some later call.
   for (const method of DRIVER_METHODS) {
-    const policy = policyOf(method);
+    const policy = resolvePolicy(method, policies);
     if (policy.retry !== false) resolveRetryDelays(policy.retry);
+    resolved.set(method, policy);
   }
+  const policyOf = (method: DriverMethod): ResolvedMethodPolicy => resolved.get(method)!;
 
   const lateCreation = (method: DriverMethod, id: string, remove: (id: string) => Promise<void>) => {
-    remove(id).then(
+    callAsync(() => remove(id)).then(
       () => policies.onLateCreation?.({ method, id, removed: true }),
       (error: unknown) => policies.onLateCreation?.({ method, id, removed: false, error }),
     );
