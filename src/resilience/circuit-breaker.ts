@@ -202,7 +202,7 @@ export class CircuitBreaker {
     return this.#state;
   }
 
-  /** Consecutive counted failures since the last success (0 unless closed). */
+  /** Consecutive counted failures while closed; back to 0 on a success and when the circuit closes. */
   get consecutiveFailures(): number {
     return this.#consecutiveFailures;
   }
