@@ -14,7 +14,8 @@
  * How it stays fast: with `timing: "instant"` no timer or sleep is created;
  * every index the operations need (by session, by label, users of each volume
  * and network, the running count) is kept up to date, so no operation scans
- * all containers except an unfiltered `listContainers`.
+ * all containers except a `listContainers` whose filter names no session and
+ * no label.
  *
  * @module
  */
@@ -522,10 +523,16 @@ export class MockDriver implements ContainerDriver {
         containers: { total, running: this.#running, stopped: total - this.#running },
       };
     } catch (error) {
+      let uptime = 0;
+      try {
+        uptime = Math.max(0, this.#clock.now() - this.#startedAt);
+      } catch {
+        // A clock that fails is one more thing that is wrong; the report must still arrive.
+      }
       return {
         status: "unhealthy",
         version: this.version,
-        uptime: Math.max(0, this.#clock.now() - this.#startedAt),
+        uptime,
         containers: { total: 0, running: 0, stopped: 0 },
         error: getErrorMessage(error),
       };

@@ -425,6 +425,19 @@ describe.each(drivers)("$label", ({ label, make, profile }) => {
       expect((await driver.healthCheck()).status).toBe("unhealthy");
     });
 
+    it("resolves unhealthy, never rejects, even when its clock fails", async () => {
+      let calls = 0;
+      const brokenClock = {
+        now: () => {
+          if (calls++ > 0) throw new Error("clock read failed");
+          return 0;
+        },
+        sleep: () => Promise.reject(new Error("clock sleep failed")),
+      };
+      const health = await make({ clock: brokenClock }).healthCheck();
+      expect(health).toMatchObject({ status: "unhealthy", error: "clock sleep failed", uptime: 0 });
+    });
+
     it("isContainerHealthy is true only for a running container", async () => {
       const driver = instant();
       expect(await driver.isContainerHealthy(await containerIn(driver, "running"))).toBe(true);
