@@ -251,6 +251,51 @@ describe("withRetry", () => {
     expect(receivedSignal?.aborted).toBe(true);
   });
 
+  it("resolves normally with a signal that is never aborted, and a later abort changes nothing", async () => {
+    const controller = new AbortController();
+    let receivedSignal: AbortSignal | undefined;
+    const value = await withRetry(
+      async (_attempt, signal) => {
+        receivedSignal = signal;
+        return "done";
+      },
+      { signal: controller.signal, clock: createManualClock() },
+    );
+    expect(value).toBe("done");
+    expect(receivedSignal).toBe(controller.signal);
+    controller.abort(new Error("late"));
+  });
+
+  it("hands fn one signal for all attempts when the caller gives none", async () => {
+    const clock = createManualClock();
+    const signals: AbortSignal[] = [];
+    const run = withRetry(
+      async (attempt, signal) => {
+        signals.push(signal);
+        if (attempt < 3) throw new NetworkError("blip");
+        return attempt;
+      },
+      { clock },
+    );
+    await expect(drive(clock, run)).resolves.toBe(3);
+    expect(signals).toHaveLength(3);
+    expect(new Set(signals).size).toBe(1);
+    expect(signals[0]?.aborted).toBe(false);
+  });
+
+  it("rejects with the reason when fn itself aborts the caller's signal before returning", async () => {
+    const controller = new AbortController();
+    const reason = new Error("fn cancelled everything");
+    const run = withRetry(
+      () => {
+        controller.abort(reason);
+        return Promise.resolve("too late");
+      },
+      { signal: controller.signal, clock: createManualClock() },
+    );
+    await expect(run).rejects.toBe(reason);
+  });
+
   it("does not call fn at all when the signal has already aborted", async () => {
     const fn = vi.fn(async () => 1);
     const reason = new Error("already");

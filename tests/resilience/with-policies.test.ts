@@ -8,6 +8,7 @@ import {
   ContainerNotFoundError,
   ContainerStartError,
   NetworkError,
+  NetworkNotFoundError,
   TimeoutError,
   VolumeNotFoundError,
 } from "../../src/errors.js";
@@ -322,17 +323,47 @@ describe("withPolicies: timeouts and non-idempotent creates", () => {
     expect(createContainer).toHaveBeenCalledTimes(3);
   });
 
-  it("retries a remove that timed out, and treats NotFound on the retry as done", async () => {
+  it.each([
+    ["removeContainer", () => new ContainerNotFoundError("x")],
+    ["removeVolume", () => new VolumeNotFoundError("x")],
+    ["removeNetwork", () => new NetworkNotFoundError("x")],
+  ] as const)("retries %s after a timeout, and treats NotFound on the retry as done", async (method, notFound) => {
     const clock = createManualClock();
     let calls = 0;
-    const removeContainer = vi.fn(async () => {
+    const remove = vi.fn(async () => {
       calls++;
       if (calls === 1) return never<void>(); // removed on the engine, but the answer is lost
-      throw new ContainerNotFoundError("c-1");
+      throw notFound();
     });
-    const wrapped = withPolicies(fakeDriver({ removeContainer }), policies(clock, { timeoutMs: 100 }));
-    await expect(drive(clock, wrapped.removeContainer("c-1"))).resolves.toBeUndefined();
-    expect(removeContainer).toHaveBeenCalledTimes(2);
+    const wrapped = withPolicies(fakeDriver({ [method]: remove }), policies(clock, { timeoutMs: 100 }));
+    await expect(drive(clock, wrapped[method]("x"))).resolves.toBeUndefined();
+    expect(remove).toHaveBeenCalledTimes(2);
+  });
+
+  it("removes a volume created after its caller timed out, and leaves alone a late create that failed", async () => {
+    const clock = createManualClock();
+    let finishVolume!: (value: Awaited<ReturnType<ContainerDriver["createVolume"]>>) => void;
+    let failContainer!: (error: Error) => void;
+    const removeVolume = vi.fn(async () => undefined);
+    const removeContainer = vi.fn(async () => undefined);
+    const late: LateCreationInfo[] = [];
+    const wrapped = withPolicies(
+      fakeDriver({
+        createVolume: vi.fn(() => new Promise((resolve) => (finishVolume = resolve))),
+        createContainer: vi.fn(() => new Promise((_, reject) => (failContainer = reject))),
+        removeVolume,
+        removeContainer,
+      }),
+      policies(clock, { timeoutMs: 10, onLateCreation: (info) => late.push(info) }),
+    );
+    await expect(drive(clock, wrapped.createVolume({ name: "data" }))).rejects.toBeInstanceOf(TimeoutError);
+    await expect(drive(clock, wrapped.createContainer(config))).rejects.toBeInstanceOf(TimeoutError);
+    finishVolume({ id: "v-late", name: "data", driver: "local", mountpoint: "/v", createdAt: 0, labels: {} });
+    failContainer(new Error("engine gave up too"));
+    await flushMicrotasks();
+    expect(removeVolume).toHaveBeenCalledWith("v-late");
+    expect(removeContainer).not.toHaveBeenCalled();
+    expect(late).toEqual([{ method: "createVolume", id: "v-late", removed: true }]);
   });
 
   it("still reports NotFound for a remove of something that never existed", async () => {
