@@ -17,14 +17,12 @@
  * busy machine does not decide the result.
  */
 import { cpus } from "node:os";
-import { Bench } from "tinybench";
+import { ROUNDS, TIME_MS, measureRound, median, summary } from "./harness.js";
 import { createDriverConfig } from "../src/builders.js";
 import type { ContainerConfig, ContainerInstance } from "../src/types.js";
 import { parseContainerConfig } from "../src/validation.js";
 import { type MockDriver, MockDockerDriver, MockLocalDriver } from "../tests/mocks/index.js";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 400);
 const SIZES = [1_000, 10_000, 100_000] as const;
 /** Containers carry one of this many `pool` label values; the filter selects one of them. */
 const POOLS = 10;
@@ -36,35 +34,6 @@ const lifecycleConfig: ContainerConfig = createDriverConfig({
   labels: { "openagent.tier": "standard", pool: "0" },
   resources: { cpu: 1, memory: 1024 },
 });
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** Mean time per task call in µs, by task name. Tasks run in a rotated order each round. */
-async function measure(tasks: Record<string, () => unknown>, round: number): Promise<Map<string, number>> {
-  const bench = new Bench({ time: TIME_MS, warmupTime: Math.max(100, TIME_MS / 4) });
-  const entries = Object.entries(tasks);
-  for (let index = 0; index < entries.length; index++) {
-    const [name, fn] = entries[(index + round) % entries.length]!;
-    bench.add(name, fn);
-  }
-  await bench.run();
-  const micros = new Map<string, number>();
-  for (const task of bench.tasks) {
-    const result = task.result;
-    if (result.state !== "completed") throw new Error(`${task.name}: ${result.state}`);
-    micros.set(task.name, result.latency.mean * 1_000);
-  }
-  return micros;
-}
-
-/** Median and range of a per-round figure. */
-function summary(values: readonly number[], digits = 2): string {
-  return `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;
-}
 
 // ---------------------------------------------------------------------------
 // 1. Lifecycle
@@ -82,7 +51,7 @@ const local = new MockLocalDriver({ timing: "instant" });
 const lifecycleRounds: Map<string, number>[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   lifecycleRounds.push(
-    await measure(
+    await measureRound(
       {
         "baseline: parseContainerConfig": () => parseContainerConfig(lifecycleConfig),
         "lifecycle: mock-docker": () => lifecycle(docker),
@@ -135,7 +104,7 @@ for (const size of SIZES) {
 }
 // Every size is measured in every round, so the 100k/1k ratio compares runs under the same machine load.
 const listRounds: Map<string, number>[] = [];
-for (let round = 0; round < ROUNDS; round++) listRounds.push(await measure(listTasks, round));
+for (let round = 0; round < ROUNDS; round++) listRounds.push(await measureRound(listTasks, round));
 
 // ---------------------------------------------------------------------------
 // Report

@@ -21,7 +21,7 @@
  * it). Each figure is the median over the rounds.
  */
 import { cpus } from "node:os";
-import { Bench } from "tinybench";
+import { ROUNDS, TIME_MS, measureRound, median } from "./harness.js";
 import { createDriverConfig } from "../src/builders.js";
 import { CircuitBreaker } from "../src/resilience/circuit-breaker.js";
 import { KeyedMutex } from "../src/resilience/keyed-mutex.js";
@@ -31,33 +31,10 @@ import { withPolicies } from "../src/resilience/with-policies.js";
 import type { ContainerConfig, ContainerDriver } from "../src/types.js";
 import { MockDockerDriver } from "../tests/mocks/index.js";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 400);
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** Mean time per task call in µs, by task name. */
-async function measure(tasks: Record<string, () => unknown>): Promise<Map<string, number>> {
-  const bench = new Bench({ time: TIME_MS, warmupTime: Math.max(100, TIME_MS / 4) });
-  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
-  await bench.run();
-  const micros = new Map<string, number>();
-  for (const task of bench.tasks) {
-    const result = task.result;
-    if (result.state !== "completed") throw new Error(`${task.name}: ${result.state}`);
-    micros.set(task.name, result.latency.mean * 1_000);
-  }
-  return micros;
-}
-
 /** Runs `tasks` for every round and prints, per task, the median µs and the median ratio to `baseline`. */
 async function report(title: string, baseline: string, tasks: Record<string, () => unknown>): Promise<void> {
   const rounds: Map<string, number>[] = [];
-  for (let round = 0; round < ROUNDS; round++) rounds.push(await measure(tasks));
+  for (let round = 0; round < ROUNDS; round++) rounds.push(await measureRound(tasks));
   console.log(`\n## ${title}\n`);
   console.log("| case | µs per call (median) | time ratio (median, range) |");
   console.log("| --- | ---: | ---: |");
