@@ -420,7 +420,11 @@ export class DockerDriver implements ContainerDriver {
     if (reservedKeysIn(wanted).length > 0) return [];
     const labelFilter = ownerLabelFilter(this.name, this.namespace);
     if (criteria.sessionId !== undefined) labelFilter.push(`${OWNER_LABELS.session}=${criteria.sessionId}`);
-    for (const [key, value] of Object.entries(wanted)) labelFilter.push(`${key}=${value}`);
+    for (const [key, value] of Object.entries(wanted)) {
+      // The engine splits `key=value` at the first '=': a key containing one would be read as another
+      // label and miss. Such keys are matched below only.
+      if (!key.includes("=")) labelFilter.push(`${key}=${value}`);
+    }
     const context = { operation: "listContainers" };
     const summaries = await this.#call(context, (signal) =>
       this.#docker.listContainers({ all: true, filters: { label: labelFilter }, abortSignal: signal }),
@@ -465,7 +469,8 @@ export class DockerDriver implements ContainerDriver {
         stderr: true,
         timestamps: true,
         // Whole seconds, rounded down: a superset that the filter below trims.
-        since: shape.since === undefined ? 0 : Math.floor(shape.since / 1000),
+        // Capped: the engine parses an integer, and a huge number would be printed with an exponent.
+        since: shape.since === undefined ? 0 : Math.min(Math.floor(shape.since / 1000), Number.MAX_SAFE_INTEGER),
         ...(shape.since === undefined && shape.tail !== undefined ? { tail: shape.tail } : {}),
         abortSignal: signal,
       }),
@@ -912,6 +917,9 @@ export class DockerDriver implements ContainerDriver {
 
   /** The network whose id or exact name is `idOrName` (the engine also matches id prefixes, which the contract does not). */
   async #findNetwork(idOrName: string, context: ErrorMappingContext): Promise<NetworkInspect | null> {
+    // Names and engine ids both match the pattern; anything else (a `..` or `//` path) would reach the
+    // engine's URL, and the engine's redirect for it crashes the HTTP client.
+    if (!RESOURCE_NAME_PATTERN.test(idOrName)) return null;
     try {
       const info = (await this.#call({ ...context, networkName: idOrName }, (signal) =>
         (this.#docker.getNetwork(idOrName) as unknown as NetworkClient).inspect({ abortSignal: signal }),

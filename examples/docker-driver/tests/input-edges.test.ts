@@ -1,0 +1,76 @@
+/**
+ * Input at the edges of what the schemas allow, against the real engine:
+ * network ids that look like paths (they end up in the engine's URLs), label
+ * keys that contain `=` (the engine's label filter splits on the first one),
+ * and a `since` so far in the future that JavaScript prints it with an
+ * exponent. Each must give the contract's answer, not an engine error or a
+ * crash of the process.
+ */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createDriverConfig, NetworkNotFoundError } from "../../../src/index.js";
+import { DockerDriver } from "../src/docker-driver.js";
+import { describeWithEngine, leftovers, SOCKET_PATH, TEST_IMAGE, uniqueNamespace } from "./engine.js";
+
+const TIMEOUT = 60_000;
+
+describeWithEngine("DockerDriver with edge-case input", () => {
+  const namespace = uniqueNamespace("edges-test");
+  let driver: DockerDriver;
+
+  beforeAll(() => {
+    driver = new DockerDriver({ socketPath: SOCKET_PATH, namespace, retry: { maxAttempts: 1 } });
+  });
+
+  afterAll(async () => {
+    await driver.cleanup();
+    expect(await leftovers(namespace)).toEqual({ containers: [], volumes: [], networks: [] });
+  }, TIMEOUT);
+
+  it(
+    "removeNetwork with an id that is not a network name or id is NetworkNotFoundError, and never reaches the engine's URL",
+    async () => {
+      // The engine answers a path with `..` or `//` with a redirect, which the HTTP client follows into a
+      // request that emits an unhandled 'error' event (or throws on an invalid URL): it took the process down.
+      for (const id of ["../volumes/x", "//elsewhere/x", "%2e%2e", "a/b", "x?y=1"]) {
+        await expect(driver.removeNetwork(id), id).rejects.toBeInstanceOf(NetworkNotFoundError);
+      }
+      // Give a stray request's error event the time to surface as an unhandled error.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "listContainers finds a container by a label whose key contains '='",
+    async () => {
+      const created = await driver.createContainer(
+        createDriverConfig({ sessionId: "edges-1", image: TEST_IMAGE, labels: { "team=core": "yes", plain: "1" } }),
+      );
+      const byOddKey = await driver.listContainers({ label: { "team=core": "yes" } });
+      expect(byOddKey.map((container) => container.id)).toEqual([created.id]);
+      const both = await driver.listContainers({ label: { "team=core": "yes", plain: "1" } });
+      expect(both.map((container) => container.id)).toEqual([created.id]);
+      expect(await driver.listContainers({ label: { "team=core": "no" } })).toEqual([]);
+      // Split on the first '=' the key would have read as label `team` with value `core=yes`.
+      expect(await driver.listContainers({ label: { team: "core=yes" } })).toEqual([]);
+      await driver.removeContainer(created.id);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "getContainerLogs with since far in the future resolves with no lines",
+    async () => {
+      const created = await driver.createContainer(
+        createDriverConfig({ sessionId: "edges-2", image: TEST_IMAGE, command: ["sh", "-c", "echo hello"] }),
+      );
+      await driver.startContainer(created.id);
+      expect(await driver.getContainerLogs(created.id, { follow: true })).toBe("hello\n");
+      for (const since of [Date.now() + 86_400_000, 1e21, Number.MAX_VALUE]) {
+        expect(await driver.getContainerLogs(created.id, { since }), String(since)).toBe("");
+      }
+      await driver.removeContainer(created.id);
+    },
+    TIMEOUT,
+  );
+});
