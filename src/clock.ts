@@ -7,11 +7,23 @@
 
 /** A source of time and of waiting. */
 export type Clock = {
-  /** Milliseconds since the epoch. */
+  /**
+   * Milliseconds since the epoch.
+   *
+   * @example
+   * ```ts
+   * const startedAt = clock.now();
+   * ```
+   */
   now(): number;
   /**
    * Resolve after `ms` milliseconds. Rejects with the signal's reason as soon
    * as `signal` aborts (also when it already has).
+   *
+   * @example
+   * ```ts
+   * await clock.sleep(250, AbortSignal.timeout(1_000));
+   * ```
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 };

@@ -53,18 +53,23 @@ export type ErrorContext = Readonly<Record<string, unknown>>;
 
 /** Options every error constructor accepts as its last argument. */
 export type DriverErrorOptions = {
-  /** The error that caused this one, kept for debugging; not serialised by `toJSON()`. */
+  /** The error that caused this one, kept for debugging; not serialised by `toJSON()`. Default: none. */
   readonly cause?: unknown;
-  /** Extra information for logs and callers, such as the operation or the driver name. */
+  /** Extra information for logs and callers, such as the operation or the driver name. Default: `{}`. */
   readonly context?: ErrorContext;
 };
 
 /** What `toJSON()` returns: safe to log and to send over the wire. */
 export type DriverErrorJSON = {
+  /** The class name, such as `ContainerNotFoundError`. */
   readonly name: string;
+  /** The stable code; match on this rather than on `message`. */
   readonly code: string;
+  /** Human-readable text; may change between versions. */
   readonly message: string;
+  /** Whether the failed operation may succeed when retried. */
   readonly retryable: boolean;
+  /** The error's context; `cause` is left out because it may not serialise. */
   readonly context: ErrorContext;
 };
 
@@ -115,6 +120,7 @@ export class DriverError extends Error {
   readonly retryable: boolean;
   /** Extra information for logs and callers. */
   readonly context: ErrorContext;
+  /** Set on every class so logs name the class even after minification. */
   override name = "DriverError";
 
   constructor(message: string, code: string, retryable: boolean, options: DriverErrorOptions = {}) {
@@ -128,13 +134,27 @@ export class DriverError extends Error {
    * `instanceof` that holds across copies of this package: besides the
    * prototype chain, a branded error matches a contract class with the same
    * code (or `DriverError` itself).
+   *
+   * @example
+   * ```ts
+   * if (error instanceof ContainerNotFoundError) return null;
+   * ```
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof`, a different one for each subclass
     return isInstanceAcrossCopies(this, value);
   }
 
-  /** A plain object with name, code, message, retryable and context. */
+  /**
+   * A plain object with name, code, message, retryable and context:
+   * `JSON.stringify` of a bare `Error` leaves out `message`, and `cause` may
+   * not serialise at all, so logs and the wire get this stable shape instead.
+   *
+   * @example
+   * ```ts
+   * logger.error(JSON.stringify(error)); // {"name":"ContainerNotFoundError","code":"CONTAINER_NOT_FOUND",...}
+   * ```
+   */
   toJSON(): DriverErrorJSON {
     return {
       name: this.name,
@@ -167,7 +187,9 @@ function isInstanceAcrossCopies(errorClass: object, value: unknown): boolean {
 
 /** A container id that the driver does not know. Not retryable. */
 export class ContainerNotFoundError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === ContainerNotFoundError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.ContainerNotFoundError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "ContainerNotFoundError" as const;
   /** The id that was not found. */
   readonly containerId: string;
@@ -186,7 +208,9 @@ export class ContainerNotFoundError extends DriverError {
 
 /** The runtime failed to create a container. Retryable. */
 export class ContainerCreationError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === ContainerCreationError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.ContainerCreationError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "ContainerCreationError" as const;
   /** Whatever the runtime reported, for debugging. */
   readonly details: unknown;
@@ -200,7 +224,9 @@ export class ContainerCreationError extends DriverError {
 
 /** The runtime failed to start a container, or its status forbids starting. Retryable. */
 export class ContainerStartError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === ContainerStartError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.ContainerStartError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "ContainerStartError" as const;
   /** The container that did not start. */
   readonly containerId: string;
@@ -217,7 +243,9 @@ export class ContainerStartError extends DriverError {
 
 /** The runtime failed to stop a container. Retryable. */
 export class ContainerStopError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === ContainerStopError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.ContainerStopError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "ContainerStopError" as const;
   /** The container that did not stop. */
   readonly containerId: string;
@@ -239,7 +267,9 @@ export class ContainerStopError extends DriverError {
 
 /** The runtime refused to remove a container. Not retryable. */
 export class ContainerRemoveError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === ContainerRemoveError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.ContainerRemoveError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "ContainerRemoveError" as const;
   /** The container that was not removed. */
   readonly containerId: string;
@@ -260,7 +290,9 @@ export class ContainerRemoveError extends DriverError {
 
 /** A request above the driver's limits. Not retryable: the same request fails again. */
 export class ResourceLimitError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === ResourceLimitError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.ResourceLimitError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "ResourceLimitError" as const;
   /** Which resource: `cpu`, `memory`, `disk`, `pids`, or a driver's own. */
   readonly resource: string;
@@ -289,7 +321,9 @@ export class ResourceLimitError extends DriverError {
 
 /** The runtime failed to create a volume, or the name is taken. Retryable. */
 export class VolumeCreationError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === VolumeCreationError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.VolumeCreationError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "VolumeCreationError" as const;
   /** The name of the volume that was not created. */
   readonly volumeName: string;
@@ -306,7 +340,9 @@ export class VolumeCreationError extends DriverError {
 
 /** A volume id that the driver does not know. Not retryable. */
 export class VolumeNotFoundError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === VolumeNotFoundError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.VolumeNotFoundError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "VolumeNotFoundError" as const;
   /** The id or name that was not found. */
   readonly volumeId: string;
@@ -325,7 +361,9 @@ export class VolumeNotFoundError extends DriverError {
 
 /** A volume that cannot be removed, usually because a container uses it. Not retryable. */
 export class VolumeRemoveError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === VolumeRemoveError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.VolumeRemoveError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "VolumeRemoveError" as const;
   /** The volume that was not removed. */
   readonly volumeId: string;
@@ -346,7 +384,9 @@ export class VolumeRemoveError extends DriverError {
 
 /** The runtime failed to create a network, or the name is taken. Retryable. */
 export class NetworkCreationError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === NetworkCreationError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.NetworkCreationError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "NetworkCreationError" as const;
   /** The name of the network that was not created. */
   readonly networkName: string;
@@ -363,7 +403,9 @@ export class NetworkCreationError extends DriverError {
 
 /** A network id or name that the driver does not know. Not retryable. */
 export class NetworkNotFoundError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === NetworkNotFoundError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.NetworkNotFoundError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "NetworkNotFoundError" as const;
   /** The id or name that was not found. */
   readonly networkId: string;
@@ -382,7 +424,9 @@ export class NetworkNotFoundError extends DriverError {
 
 /** A network that cannot be removed, usually because a container uses it. Not retryable. */
 export class NetworkRemoveError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === NetworkRemoveError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.NetworkRemoveError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "NetworkRemoveError" as const;
   /** The network that was not removed. */
   readonly networkId: string;
@@ -403,7 +447,9 @@ export class NetworkRemoveError extends DriverError {
 
 /** The driver could not determine its health. Not retryable. */
 export class DriverHealthError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === DriverHealthError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.DriverHealthError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "DriverHealthError" as const;
 
   /** @example `throw new DriverHealthError("engine reported an unknown version")` */
@@ -414,7 +460,9 @@ export class DriverHealthError extends DriverError {
 
 /** An operation that did not finish in time. Retryable. */
 export class TimeoutError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === TimeoutError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.TimeoutError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "TimeoutError" as const;
   /** The operation that timed out, such as `startContainer`. */
   readonly operation: string;
@@ -436,7 +484,9 @@ export class TimeoutError extends DriverError {
 
 /** The runtime could not be reached (refused, reset, unreachable). Retryable. */
 export class NetworkError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === NetworkError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.NetworkError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "NetworkError" as const;
 
   /** @example `throw new NetworkError("connection to the engine was refused")` */
@@ -447,7 +497,9 @@ export class NetworkError extends DriverError {
 
 /** A file system operation failed (missing path, no space). Not retryable. */
 export class FileSystemError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === FileSystemError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.FileSystemError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "FileSystemError" as const;
 
   /** @example `throw new FileSystemError("/data does not exist")` */
@@ -462,7 +514,9 @@ export class FileSystemError extends DriverError {
 
 /** The runtime did not accept the driver's credentials. Not retryable. */
 export class AuthenticationError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === AuthenticationError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.AuthenticationError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "AuthenticationError" as const;
 
   /** @example `throw new AuthenticationError("token expired")` */
@@ -473,7 +527,9 @@ export class AuthenticationError extends DriverError {
 
 /** The driver's credentials do not allow the operation. Not retryable. */
 export class AuthorizationError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === AuthorizationError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.AuthorizationError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "AuthorizationError" as const;
 
   /** @example `throw new AuthorizationError("permission denied on the engine socket")` */
@@ -502,7 +558,9 @@ export type ConfigurationErrorOptions = DriverErrorOptions & {
 
 /** Invalid input: a config, filter or option that breaks the schema. Not retryable. */
 export class ConfigurationError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === ConfigurationError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.ConfigurationError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "ConfigurationError" as const;
   /** Every problem found, each with its path. */
   readonly issues: readonly ConfigurationIssue[];
@@ -513,6 +571,15 @@ export class ConfigurationError extends DriverError {
     this.issues = Object.freeze((options.issues ?? []).map((issue) => Object.freeze({ ...issue })));
   }
 
+  /**
+   * Adds `issues` to the serialised context, so a log or a remote caller sees
+   * every problem and its path, not only the summary message.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify(new ConfigurationError("invalid config", { issues: [{ path: "image", message: "required" }] }));
+   * ```
+   */
   override toJSON(): DriverErrorJSON {
     return { ...super.toJSON(), context: { ...this.context, issues: this.issues } };
   }
@@ -527,7 +594,9 @@ export class ConfigurationError extends DriverError {
  * tries again at `retryAt`.
  */
 export class CircuitOpenError extends DriverError {
+  /** The code on the class, so callers compare (`error.code === CircuitOpenError.code`) without re-typing the string, and `instanceof` matches copies of this package by it. */
   static readonly code = DRIVER_ERROR_DEFINITIONS.CircuitOpenError.code;
+  /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "CircuitOpenError" as const;
   /** When the breaker lets a trial call through (ms since the epoch, by the breaker's clock). */
   readonly retryAt: number;

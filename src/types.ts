@@ -366,9 +366,12 @@ export const StopOptionsSchema = z.strictObject({
  *
  * - `follow`: wait until the container is no longer running, then return
  *   everything; default `false`.
- * - `tail`: only the last N lines; an integer `>= 0`.
- * - `since`: only lines written at or after this time (ms since the epoch).
- * - `timestamps`: prefix each line with its ISO-8601 time and a space.
+ * - `tail`: only the last N lines, so a long-running session's output need
+ *   not be read whole; an integer `>= 0`; default: every line.
+ * - `since`: only lines written at or after this time (ms since the epoch),
+ *   to read only what is new since the last look; default: from the start.
+ * - `timestamps`: prefix each line with its ISO-8601 time and a space, to
+ *   correlate output with other events; default `false`.
  */
 export const LogOptionsSchema = z.strictObject({
   follow: z.boolean().optional(),
@@ -502,7 +505,7 @@ export type DriverCapability = (typeof DRIVER_CAPABILITIES)[number];
  *
  * @example
  * ```ts
- * import type { ContainerDriver } from "@openagent/driver-interface";
+ * import { type ContainerDriver, createDriverConfig } from "@openagent/driver-interface";
  *
  * async function runSession(driver: ContainerDriver) {
  *   const container = await driver.createContainer(
@@ -530,35 +533,135 @@ export type ContainerDriver = {
    * for an invalid config, `ResourceLimitError` above the driver's limits,
    * the NotFound error of a missing volume or network, and
    * `ContainerCreationError` when the runtime fails; nothing is left behind.
+   *
+   * @example
+   * ```ts
+   * const container = await driver.createContainer(
+   *   createDriverConfig({ sessionId: "s-1", image: "alpine:3.20", resources: { memory: 1024 } }),
+   * );
+   * container.status; // "created"
+   * ```
    */
   createContainer(config: ContainerConfig): Promise<ContainerInstance>;
-  /** Start a container; see `CONTAINER_TRANSITIONS.start`. */
+  /**
+   * Start a container; see `CONTAINER_TRANSITIONS.start`.
+   *
+   * @example
+   * ```ts
+   * await driver.startContainer(container.id); // again is a no-op
+   * ```
+   */
   startContainer(id: string): Promise<void>;
-  /** Stop a container; see `CONTAINER_TRANSITIONS.stop`. */
+  /**
+   * Stop a container; see `CONTAINER_TRANSITIONS.stop`.
+   *
+   * @example
+   * ```ts
+   * await driver.stopContainer(container.id, { timeout: 5_000 });
+   * ```
+   */
   stopContainer(id: string, options?: StopOptions): Promise<void>;
-  /** Remove a container in any status, stopping it first if needed. */
+  /**
+   * Remove a container in any status, stopping it first if needed.
+   *
+   * @example
+   * ```ts
+   * await driver.removeContainer(container.id); // stops it first when it runs
+   * ```
+   */
   removeContainer(id: string): Promise<void>;
 
-  /** The container, or `null` when there is none with this id. Never throws for a missing id. */
+  /**
+   * The container, or `null` when there is none with this id. Never throws for a missing id.
+   *
+   * @example
+   * ```ts
+   * const current = await driver.getContainer(container.id);
+   * if (current === null) console.log("already gone");
+   * ```
+   */
   getContainer(id: string): Promise<ContainerInstance | null>;
-  /** The driver's containers that match every given filter field. */
+  /**
+   * The driver's containers that match every given filter field.
+   *
+   * @example
+   * ```ts
+   * const running = await driver.listContainers({ sessionId: "s-1", state: "running" });
+   * ```
+   */
   listContainers(filter?: ContainerFilter): Promise<ContainerInstance[]>;
-  /** The container's output, shaped by the options. */
+  /**
+   * The container's output, shaped by the options.
+   *
+   * @example
+   * ```ts
+   * const lastLines = await driver.getContainerLogs(container.id, { tail: 100, timestamps: true });
+   * ```
+   */
   getContainerLogs(id: string, options?: LogOptions): Promise<string>;
 
-  /** The driver's health; resolves `unhealthy` with `error` set rather than throwing. */
+  /**
+   * The driver's health; resolves `unhealthy` with `error` set rather than throwing.
+   *
+   * @example
+   * ```ts
+   * const health = await driver.healthCheck();
+   * if (health.status === "unhealthy") console.warn(health.error);
+   * ```
+   */
   healthCheck(): Promise<DriverHealth>;
-  /** `true` when the container runs; `false` when not; ContainerNotFoundError when missing. */
+  /**
+   * `true` when the container runs; `false` when not; ContainerNotFoundError when missing.
+   *
+   * @example
+   * ```ts
+   * if (!(await driver.isContainerHealthy(container.id))) await driver.startContainer(container.id);
+   * ```
+   */
   isContainerHealthy(id: string): Promise<boolean>;
 
-  /** Create a named volume; a duplicate name is a `VolumeCreationError`. */
+  /**
+   * Create a named volume; a duplicate name is a `VolumeCreationError`.
+   *
+   * @example
+   * ```ts
+   * const volume = await driver.createVolume({ name: "workspace-s-1" });
+   * const config = createDriverConfig({
+   *   sessionId: "s-1",
+   *   image: "alpine:3.20",
+   *   volumes: [{ source: volume.name, target: "/workspace", type: "volume" }],
+   * });
+   * ```
+   */
   createVolume(config: VolumeConfig): Promise<Volume>;
-  /** Remove a volume; missing → `VolumeNotFoundError`, in use → `VolumeRemoveError`. */
+  /**
+   * Remove a volume; missing → `VolumeNotFoundError`, in use → `VolumeRemoveError`.
+   *
+   * @example
+   * ```ts
+   * await driver.removeVolume(volume.id); // after every container using it is removed
+   * ```
+   */
   removeVolume(id: string): Promise<void>;
 
-  /** Create a named network; a duplicate name is a `NetworkCreationError`. */
+  /**
+   * Create a named network; a duplicate name is a `NetworkCreationError`.
+   *
+   * @example
+   * ```ts
+   * const network = await driver.createNetwork({ name: "agents-s-1" });
+   * const config = createDriverConfig({ sessionId: "s-1", image: "alpine:3.20", network: network.name });
+   * ```
+   */
   createNetwork(config: NetworkConfig): Promise<Network>;
-  /** Remove a network; missing → `NetworkNotFoundError`, in use → `NetworkRemoveError`. */
+  /**
+   * Remove a network; missing → `NetworkNotFoundError`, in use → `NetworkRemoveError`.
+   *
+   * @example
+   * ```ts
+   * await driver.removeNetwork(network.id); // after every container using it is removed
+   * ```
+   */
   removeNetwork(id: string): Promise<void>;
 };
 

@@ -8,7 +8,9 @@
 
 /** One clause: its id, a short title, and where it is checked when no conformance case can check it. */
 export type ContractClause = {
+  /** Stable id such as `C-LIFECYCLE-START`, used in the document's markers and in each case. */
   readonly id: string;
+  /** The clause's heading in docs/INTERFACE_CONTRACT.md. */
   readonly title: string;
   /**
    * For clauses about the package rather than a driver (builders, error

@@ -26,8 +26,18 @@ export const CONFORMANCE_RUN_LABEL = "openagent.conformance.run";
 /** The label key that names the case that created a resource, for whoever finds a leftover. */
 export const CONFORMANCE_CASE_LABEL = "openagent.conformance.case";
 
-/** A failed expectation of a case; its message is what the report shows. */
+/**
+ * A failed expectation of a case; its message is what the report shows. A
+ * class of its own, so a case's own failure is told apart from an error the
+ * driver threw.
+ *
+ * @example
+ * ```ts
+ * throw new ConformanceCheckError("the container should run; it is stopped");
+ * ```
+ */
 export class ConformanceCheckError extends Error {
+  /** A literal, so the report names the failure kind even after minification. */
   override name = "ConformanceCheckError";
 }
 
@@ -54,6 +64,12 @@ const NAME_BY_CODE: ReadonlyMap<string, DriverErrorName> = new Map(
  * Why `error` breaks the error contract, or `undefined` when it honours it:
  * a `DriverError` (from any copy of the package) whose code is one of the
  * contract's codes and whose `retryable` flag is that code's.
+ *
+ * @example
+ * ```ts
+ * errorContractViolation(new Error("boom")); // 'rejected with Error "boom", which is not a DriverError'
+ * errorContractViolation(new ContainerNotFoundError("c-1")); // undefined
+ * ```
  */
 export function errorContractViolation(error: unknown): string | undefined {
   if (!isDriverError(error)) {
@@ -76,6 +92,14 @@ export function errorContractViolation(error: unknown): string | undefined {
  * {@link errorContractViolation}; violations are recorded and the rejection
  * passes through unchanged. A method that throws instead of returning a
  * rejected promise is recorded too.
+ *
+ * @example
+ * ```ts
+ * const violations: string[] = [];
+ * const checked = checkingDriver(driver, violations);
+ * await checked.startContainer("no-such-id").catch(() => undefined);
+ * violations; // [] when the rejection is a ContainerNotFoundError
+ * ```
  */
 export function checkingDriver(
   driver: ContainerDriver,

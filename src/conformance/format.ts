@@ -85,7 +85,15 @@ export function renderClauseCases(
     .join("\n");
 }
 
-/** The marker that opens the generated case list of `clause` in the contract document. */
+/**
+ * The marker that opens the generated case list of `clause` in the contract
+ * document; an HTML comment, so it does not show when the Markdown renders.
+ *
+ * @example
+ * ```ts
+ * clauseBlockStart("C-LIFECYCLE-START"); // "<!-- cases:C-LIFECYCLE-START -->"
+ * ```
+ */
 export function clauseBlockStart(clause: ContractClauseId): string {
   return `<!-- cases:${clause} -->`;
 }

@@ -106,7 +106,15 @@ export function selectCases(
   });
 }
 
-/** Name, version and capabilities of a driver, as the report shows them. */
+/**
+ * Name, version and capabilities of a driver, as the report shows them;
+ * coerced to strings, so a driver with malformed fields is still reported.
+ *
+ * @example
+ * ```ts
+ * describeDriver(new MockDockerDriver()); // { name: "mock-docker", version: "1.0.0", capabilities: [] }
+ * ```
+ */
 export function describeDriver(driver: ContainerDriver): ConformanceDriverInfo {
   return {
     name: String(driver.name),
@@ -115,7 +123,17 @@ export function describeDriver(driver: ContainerDriver): ConformanceDriverInfo {
   };
 }
 
-/** Why the case must be skipped for this driver and these options, or `undefined`. */
+/**
+ * Why the case must be skipped for this driver and these options, or
+ * `undefined`; the runner and `describeConformance` share it, so both skip
+ * the same cases for the same reason.
+ *
+ * @example
+ * ```ts
+ * const options = resolveConformanceOptions({});
+ * const reasons = CONFORMANCE_CASES.map((c) => skipReasonFor(c, describeDriver(driver), options));
+ * ```
+ */
 export function skipReasonFor(
   conformanceCase: ConformanceCase,
   driver: ConformanceDriverInfo,

@@ -192,15 +192,25 @@ export type ConformanceOptions = {
 
 /** {@link ConformanceOptions} with every default applied. */
 export type ResolvedConformanceOptions = {
+  /** See {@link ConformanceOptions.image}. */
   readonly image: string;
+  /** See {@link ConformanceOptions.idleCommand}. */
   readonly idleCommand: readonly string[];
+  /** See {@link ConformanceOptions.tiers}. */
   readonly tiers: readonly ConformanceTier[];
+  /** See {@link ConformanceOptions.filter}; `undefined` selects every case. */
   readonly filter: string | RegExp | undefined;
+  /** See {@link ConformanceOptions.timeoutMs}. */
   readonly timeoutMs: number;
+  /** See {@link ConformanceOptions.pollIntervalMs}. */
   readonly pollIntervalMs: number;
+  /** See {@link ConformanceOptions.limits}; `undefined` skips the `limits.declared.*` cases. */
   readonly limits: Partial<ResourceLimits> | undefined;
+  /** See {@link ConformanceOptions.arrange}. */
   readonly arrange: StatusArrangers;
+  /** See {@link ConformanceOptions.clock}. */
   readonly clock: Clock;
+  /** See {@link ConformanceOptions.runId}. */
   readonly runId: string;
 };
 
@@ -209,10 +219,15 @@ export type ConformanceStatus = "passed" | "failed" | "skipped";
 
 /** The result of one case. */
 export type ConformanceResult = {
+  /** The case's id, such as `lifecycle.start.from-stopped`; stable, so CI can track a case across runs. */
   readonly id: string;
+  /** The tier the case belongs to; a tier the driver does not declare is skipped. */
   readonly tier: ConformanceTier;
+  /** The clause of docs/INTERFACE_CONTRACT.md the case checks, so a failure points at the rule broken. */
   readonly clause: ContractClauseId;
+  /** What the case checks, in one sentence. */
   readonly checks: string;
+  /** Whether it passed, failed or was skipped; see `error` and `reason`. */
   readonly status: ConformanceStatus;
   /** Time the case took, cleanup included, in ms; 0 when skipped. */
   readonly durationMs: number;
@@ -224,20 +239,31 @@ export type ConformanceResult = {
 
 /** Who was tested. */
 export type ConformanceDriverInfo = {
+  /** The driver's `name`. */
   readonly name: string;
+  /** The driver's `version`. */
   readonly version: string;
+  /** The driver's declared capabilities; `[]` when it declares none. Decides which tiers run. */
   readonly capabilities: readonly string[];
 };
 
 /** What `runConformance` returns. */
 export type ConformanceReport = {
+  /** Who was tested. */
   readonly driver: ConformanceDriverInfo;
+  /** The run's id, also in the labels of what it created, so leftovers can be traced to the run. */
   readonly runId: string;
+  /** One result per selected case, in case order. */
   readonly results: readonly ConformanceResult[];
+  /** Counts of `results` by status, so a caller need not count. */
   readonly summary: {
+    /** Selected cases. */
     readonly total: number;
+    /** Cases that passed. */
     readonly passed: number;
+    /** Cases that failed. */
     readonly failed: number;
+    /** Cases skipped, each with its reason in `results`. */
     readonly skipped: number;
   };
   /** Wall time of the whole run, in ms. */

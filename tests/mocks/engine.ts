@@ -253,11 +253,30 @@ export type MockRuntimeEvents = {
    * becomes `exited` (state `terminated` for 0, `error` otherwise).
    * Returns `false` (and changes nothing) when the container is not running.
    * Throws `ContainerNotFoundError` for an unknown id.
+   *
+   * @example
+   * ```ts
+   * driver.simulate.exit(container.id, 1); // status "exited", state "error"
+   * ```
    */
   exit(id: string, exitCode: number): boolean;
-  /** A running container becomes `paused`. Returns `false` when it is not running. */
+  /**
+   * A running container becomes `paused`. Returns `false` when it is not running.
+   *
+   * @example
+   * ```ts
+   * driver.simulate.pause(container.id); // status "paused"
+   * ```
+   */
   pause(id: string): boolean;
-  /** The container becomes `dead` (the runtime lost it); only removal helps. Returns `false` when already dead. */
+  /**
+   * The container becomes `dead` (the runtime lost it); only removal helps. Returns `false` when already dead.
+   *
+   * @example
+   * ```ts
+   * driver.simulate.die(container.id, "out of memory"); // status "dead"
+   * ```
+   */
   die(id: string, reason?: string): boolean;
 };
 
@@ -337,6 +356,11 @@ export class MockDriver implements ContainerDriver {
    * network and every volume exist (`NetworkNotFoundError`,
    * `VolumeNotFoundError`) and inserts the container in status `created`.
    * A rejected call leaves nothing behind.
+   *
+   * @example
+   * ```ts
+   * const container = await driver.createContainer(createDriverConfig({ sessionId: "s-1", image: "alpine:3.20" }));
+   * ```
    */
   async createContainer(config: ContainerConfig): Promise<ContainerInstance> {
     const operation = "createContainer";
@@ -395,7 +419,14 @@ export class MockDriver implements ContainerDriver {
     return this.#toInstance(record);
   }
 
-  /** Applies `CONTAINER_TRANSITIONS.start`: → running, no-op, or `ContainerStartError`. */
+  /**
+   * Applies `CONTAINER_TRANSITIONS.start`: → running, no-op, or `ContainerStartError`.
+   *
+   * @example
+   * ```ts
+   * await driver.startContainer(container.id);
+   * ```
+   */
   async startContainer(id: string): Promise<void> {
     const operation = "startContainer";
     checkId(id, "container");
@@ -411,6 +442,12 @@ export class MockDriver implements ContainerDriver {
    * Applies `CONTAINER_TRANSITIONS.stop`. The mock's process obeys SIGTERM at
    * once, so the grace period is not waited; the container exits with 143
    * (137 with `force`). See {@link MOCK_EXIT_CODES}.
+   *
+   * @example
+   * ```ts
+   * await driver.stopContainer(container.id);
+   * (await driver.getContainer(container.id))?.exitCode; // 143
+   * ```
    */
   async stopContainer(id: string, options?: StopOptions): Promise<void> {
     const operation = "stopContainer";
@@ -424,7 +461,14 @@ export class MockDriver implements ContainerDriver {
     });
   }
 
-  /** Applies `CONTAINER_TRANSITIONS.remove`: a running or paused container is stopped first, then it is gone. */
+  /**
+   * Applies `CONTAINER_TRANSITIONS.remove`: a running or paused container is stopped first, then it is gone.
+   *
+   * @example
+   * ```ts
+   * await driver.removeContainer(container.id);
+   * ```
+   */
   async removeContainer(id: string): Promise<void> {
     const operation = "removeContainer";
     checkId(id, "container");
@@ -440,7 +484,14 @@ export class MockDriver implements ContainerDriver {
   // Queries
   // -------------------------------------------------------------------------
 
-  /** The container as it is now, or `null` for an unknown id (never throws for one). */
+  /**
+   * The container as it is now, or `null` for an unknown id (never throws for one).
+   *
+   * @example
+   * ```ts
+   * await driver.getContainer("no-such-id"); // null
+   * ```
+   */
   async getContainer(id: string): Promise<ContainerInstance | null> {
     const operation = "getContainer";
     checkId(id, "container");
@@ -454,6 +505,11 @@ export class MockDriver implements ContainerDriver {
    * Containers matching every given filter field, in creation order. The
    * filter is validated first (`ConfigurationError`). A label or session
    * filter reads only the containers that have that label or session.
+   *
+   * @example
+   * ```ts
+   * await driver.listContainers({ label: { "request-id": "r-7" } });
+   * ```
    */
   async listContainers(filter?: ContainerFilter): Promise<ContainerInstance[]> {
     const operation = "listContainers";
@@ -473,6 +529,11 @@ export class MockDriver implements ContainerDriver {
    * newline. `since`, then `tail`, select lines; `timestamps` prefixes each
    * with its ISO-8601 time and a space; `follow` waits until the container no
    * longer runs (or is removed) and then returns its lines.
+   *
+   * @example
+   * ```ts
+   * await driver.getContainerLogs(container.id, { tail: 1 });
+   * ```
    */
   async getContainerLogs(id: string, options?: LogOptions): Promise<string> {
     const operation = "getContainerLogs";
@@ -509,6 +570,12 @@ export class MockDriver implements ContainerDriver {
    * `stopped` counts every other container). When an injected fault makes the
    * runtime unreachable: `unhealthy`, `error` set, counts 0 (a driver that
    * cannot reach its runtime cannot count).
+   *
+   * @example
+   * ```ts
+   * driver.faults.failNext("healthCheck", 1);
+   * (await driver.healthCheck()).status; // "unhealthy"
+   * ```
    */
   async healthCheck(): Promise<DriverHealth> {
     const operation = "healthCheck";
@@ -539,7 +606,15 @@ export class MockDriver implements ContainerDriver {
     }
   }
 
-  /** `true` when the container's status is `running`; `false` otherwise; `ContainerNotFoundError` for an unknown id. */
+  /**
+   * `true` when the container's status is `running`; `false` otherwise; `ContainerNotFoundError` for an unknown id.
+   *
+   * @example
+   * ```ts
+   * driver.simulate.exit(container.id, 0);
+   * await driver.isContainerHealthy(container.id); // false
+   * ```
+   */
   async isContainerHealthy(id: string): Promise<boolean> {
     const operation = "isContainerHealthy";
     checkId(id, "container");
@@ -552,7 +627,14 @@ export class MockDriver implements ContainerDriver {
   // Volumes and networks
   // -------------------------------------------------------------------------
 
-  /** Creates a named volume; a taken name is a `VolumeCreationError`. */
+  /**
+   * Creates a named volume; a taken name is a `VolumeCreationError`.
+   *
+   * @example
+   * ```ts
+   * const volume = await driver.createVolume({ name: "workspace" });
+   * ```
+   */
   async createVolume(config: VolumeConfig): Promise<Volume> {
     const operation = "createVolume";
     const parsed = parseVolumeConfig(config);
@@ -582,6 +664,11 @@ export class MockDriver implements ContainerDriver {
    * Removes a volume by the id `createVolume` returned, or by its name.
    * Unknown → `VolumeNotFoundError`; used by a container that is not removed
    * → `VolumeRemoveError`.
+   *
+   * @example
+   * ```ts
+   * await driver.removeVolume("workspace"); // by name works too
+   * ```
    */
   async removeVolume(id: string): Promise<void> {
     const operation = "removeVolume";
@@ -602,7 +689,14 @@ export class MockDriver implements ContainerDriver {
     this.#volumesByName.delete(record.volume.name);
   }
 
-  /** Creates a named network; a taken name is a `NetworkCreationError`. */
+  /**
+   * Creates a named network; a taken name is a `NetworkCreationError`.
+   *
+   * @example
+   * ```ts
+   * const network = await driver.createNetwork({ name: "agents" });
+   * ```
+   */
   async createNetwork(config: NetworkConfig): Promise<Network> {
     const operation = "createNetwork";
     const parsed = parseNetworkConfig(config);
@@ -631,6 +725,11 @@ export class MockDriver implements ContainerDriver {
    * Removes a network by the id `createNetwork` returned, or by its name.
    * Unknown → `NetworkNotFoundError`; used by a container that is not removed
    * → `NetworkRemoveError`.
+   *
+   * @example
+   * ```ts
+   * await driver.removeNetwork(network.id);
+   * ```
    */
   async removeNetwork(id: string): Promise<void> {
     const operation = "removeNetwork";

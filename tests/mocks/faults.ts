@@ -30,7 +30,10 @@ export type FailRateOptions = {
  * What {@link FaultInjector.take} decided for one call: fail, with the given
  * error factory, or with the driver's default when `error` is undefined.
  */
-export type InjectedFault = { readonly error: FaultErrorFactory | undefined };
+export type InjectedFault = {
+  /** Builds the error to throw; `undefined` lets the driver throw its own retryable error for the method. */
+  readonly error: FaultErrorFactory | undefined;
+};
 
 type Countdown = { remaining: number; readonly error: FaultErrorFactory | undefined };
 type Rate = { readonly rate: number; readonly random: () => number; readonly error: FaultErrorFactory | undefined };
@@ -129,7 +132,15 @@ export class FaultInjector {
     return this;
   }
 
-  /** Remove every planned fault. The count of faults injected so far is kept. */
+  /**
+   * Remove every planned fault. The count of faults injected so far is kept.
+   *
+   * @example
+   * ```ts
+   * driver.faults.clear();
+   * driver.faults.injected; // still counts the faults already thrown
+   * ```
+   */
   clear(): void {
     this.#countdowns.clear();
     this.#rates.clear();
@@ -144,6 +155,12 @@ export class FaultInjector {
   /**
    * Decide whether this call of `method` fails. Used by the engine, once per
    * call that reaches the runtime; returns `undefined` when it does not fail.
+   *
+   * @example
+   * ```ts
+   * const fault = faults.take("startContainer");
+   * if (fault !== undefined) throw fault.error?.() ?? defaultError;
+   * ```
    */
   take(method: DriverMethod): InjectedFault | undefined {
     if (this.#armed === 0) return undefined;

@@ -46,7 +46,12 @@ export type MockProfile = {
   /** The most a container may ask for; above it `createContainer` rejects with `ResourceLimitError`. */
   readonly limits: Readonly<ResourceLimits>;
   /** How long each operation takes by default, in ms, drawn uniformly from `[minMs, maxMs]`. */
-  readonly timing: { readonly minMs: number; readonly maxMs: number };
+  readonly timing: {
+    /** Shortest operation time, in ms. */
+    readonly minMs: number;
+    /** Longest operation time, in ms; equal to `minMs` for a fixed time. */
+    readonly maxMs: number;
+  };
   /** The `driver` of a volume created without one. */
   readonly defaultVolumeDriver: string;
   /** The `driver` of a network created without one. */

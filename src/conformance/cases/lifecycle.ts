@@ -56,6 +56,12 @@ function isHookedStatus(status: ContainerStatus): status is HookedStatus {
  * options, or `undefined` when it can: `exited` needs the `execution`
  * capability (a command that ends) or a hook; the other statuses outside
  * the interface need a hook.
+ *
+ * @example
+ * ```ts
+ * unreachableReason("paused", resolveConformanceOptions({}), describeDriver(driver));
+ * // "status paused cannot be reached through the ContainerDriver interface (give options.arrange.paused ...)"
+ * ```
  */
 export function unreachableReason(
   status: ContainerStatus,

@@ -23,7 +23,15 @@ export const SEMVER_PATTERN: RegExp =
 /** An ISO-8601 time followed by one space, at the start of a line. */
 export const TIMESTAMP_PREFIX_PATTERN: RegExp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}) /;
 
-/** The lines of a log text: split on newlines, without the empty string after a final newline. */
+/**
+ * The lines of a log text: split on newlines, without the empty string after
+ * a final newline (which `split` alone would count as a line).
+ *
+ * @example
+ * ```ts
+ * logLines("a\nb\n"); // ["a", "b"]
+ * ```
+ */
 export function logLines(text: string): string[] {
   if (text === "") return [];
   const lines = text.split("\n");
