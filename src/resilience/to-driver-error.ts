@@ -294,6 +294,11 @@ function fromStatus(
       options,
     );
   }
+  if (status === 403 && context.operation === "removeNetwork") {
+    // Docker answers 403 to removing a network that still has endpoints (or a predefined one):
+    // the removal is refused, the caller's permissions are fine.
+    return new NetworkRemoveError(context.networkId ?? context.networkName ?? "(unknown)", reason, options);
+  }
   if (status === 403) {
     return new AuthorizationError(
       `The engine refused '${context.operation}': ${reason}. Check the driver's permissions.`,
@@ -381,7 +386,7 @@ function buildContext(context: ErrorMappingContext, facts: Facts): Record<string
  * | `DOMException`/`Error` named `TimeoutError` (`AbortSignal.timeout`) | `TimeoutError(operation, timeoutMs ?? 0)` |
  * | HTTP `statusCode` 400, 422 | `ConfigurationError` |
  * | 401 | `AuthenticationError` |
- * | 403 | `AuthorizationError` |
+ * | 403 | `AuthorizationError`; during `removeNetwork`, `NetworkRemoveError` (Docker's answer for a network with active endpoints) |
  * | 404, 410 | the NotFound error of the resource in `context` (container, volume or network id/name, preferring the one the operation is about); without one, the operation's own error |
  * | 408 | `TimeoutError` |
  * | 409 | the operation's own error (`createContainer` → `ContainerCreationError`, `removeVolume` → `VolumeRemoveError`, `startContainer` → `ContainerStartError`, ...) |

@@ -126,6 +126,9 @@ describe("toDriverError: HTTP status codes", () => {
     [422, { operation: "createVolume", volumeName: "v" }, ConfigurationError],
     [401, { operation: "listContainers" }, AuthenticationError],
     [403, { operation: "removeContainer", containerId: "c-1" }, AuthorizationError],
+    // Docker answers 403 to removing a network that still has endpoints: a refused removal, not a permission.
+    [403, { operation: "removeNetwork", networkId: "n-1" }, NetworkRemoveError],
+    [403, { operation: "createNetwork", networkName: "n" }, AuthorizationError],
     [404, { operation: "startContainer", containerId: "c-1" }, ContainerNotFoundError],
     [404, { operation: "removeContainer", containerId: "c-1" }, ContainerNotFoundError],
     [404, { operation: "removeVolume", volumeId: "v-1" }, VolumeNotFoundError],
@@ -160,6 +163,20 @@ describe("toDriverError: HTTP status codes", () => {
       expect(mapped.context).toMatchObject({ ...context, statusCode: status });
     });
   }
+
+  it("maps Docker's 403 for a network with active endpoints to NetworkRemoveError with the engine's reason", () => {
+    const mapped = toDriverError(
+      httpError(403, "error while removing network: network n-2 id abc has active endpoints"),
+      {
+        operation: "removeNetwork",
+        networkId: "n-2",
+      },
+    );
+    expect(mapped).toBeInstanceOf(NetworkRemoveError);
+    expect(mapped.retryable).toBe(false);
+    expect((mapped as NetworkRemoveError).networkId).toBe("n-2");
+    expect((mapped as NetworkRemoveError).reason).toContain("has active endpoints");
+  });
 
   it("keeps the ids the NotFound error names", () => {
     const mapped = toDriverError(httpError(404), { operation: "stopContainer", containerId: "c-9" });
