@@ -558,16 +558,26 @@ export class DockerDriver implements ContainerDriver {
         // The engine would hand back the existing volume; the contract wants a refusal.
         throw new VolumeCreationError(config.name, "a volume with this name already exists on the engine");
       }
-      // Creating a volume by name is idempotent on the engine, so it can be retried.
-      await this.#call(context, (signal) =>
-        this.#docker.createVolume({
-          Name: config.name,
-          ...(config.driver === undefined ? {} : { Driver: config.driver }),
-          Labels: { ...config.labels, ...ownerLabels(this.name, this.namespace) },
-          abortSignal: signal,
-        }),
-      );
-      const info = await this.#inspectVolume(config.name, context);
+      let created = false;
+      let info: VolumeInspect | null;
+      try {
+        // Creating a volume by name is idempotent on the engine, so it can be retried.
+        await this.#call(context, (signal) =>
+          this.#docker.createVolume({
+            Name: config.name,
+            ...(config.driver === undefined ? {} : { Driver: config.driver }),
+            Labels: { ...config.labels, ...ownerLabels(this.name, this.namespace) },
+            abortSignal: signal,
+          }),
+        );
+        created = true;
+        info = await this.#inspectVolume(config.name, context);
+      } catch (error) {
+        // The name was free under the lock, so a volume by that name now is this call's: a rejected
+        // create must not leave it behind (nor keep the name taken).
+        if (created || mayHaveTakenEffect(error)) await this.#removeVolumeQuietly(config.name);
+        throw error;
+      }
       if (info === null)
         throw new VolumeCreationError(config.name, "the engine lost the volume right after creating it");
       return {
@@ -627,7 +637,18 @@ export class DockerDriver implements ContainerDriver {
         if (mayHaveTakenEffect(error)) await this.#removeNetworkQuietly(config.name);
         throw error;
       }
-      const info = await this.#findNetwork(id, context);
+      let info: NetworkInspect | null;
+      try {
+        info = await this.#findNetwork(id, context);
+      } catch (error) {
+        // Created (the engine gave it this id), but the call rejects: it must not outlive the failure.
+        try {
+          await this.#docker.getNetwork(id).remove();
+        } catch {
+          // Nothing more can be done here; cleanup() finds it by its labels.
+        }
+        throw error;
+      }
       return {
         id,
         name: config.name,
@@ -899,6 +920,14 @@ export class DockerDriver implements ContainerDriver {
       if (info !== null && isOwnedBy(info.Labels, this.name, this.namespace)) {
         await this.#docker.getNetwork(info.Id).remove();
       }
+    } catch {
+      // As above.
+    }
+  }
+
+  async #removeVolumeQuietly(name: string): Promise<void> {
+    try {
+      await this.#docker.getVolume(name).remove();
     } catch {
       // As above.
     }
