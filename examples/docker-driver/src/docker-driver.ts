@@ -60,6 +60,7 @@ import {
   type VolumeConfig,
   VolumeCreationError,
   VolumeNotFoundError,
+  VolumeRemoveError,
   withRetry,
   withTimeout,
 } from "../../../src/index.js";
@@ -256,6 +257,8 @@ export class DockerDriver implements ContainerDriver {
   readonly #clock: Clock;
   readonly #startedAt: number;
   readonly #locks = new KeyedMutex<string>();
+  /** Volume name → creates in flight that mount it; `removeVolume` refuses while one is counted. */
+  readonly #volumesInCreation = new Map<string, number>();
   readonly #callTimeoutMs: number;
   readonly #stopTimeoutMs: number;
   readonly #removeTimeoutMs: number;
@@ -309,7 +312,18 @@ export class DockerDriver implements ContainerDriver {
     const config = parseContainerConfig(input);
     this.#checkDriverRules(config);
     this.#checkLimits(config);
-    await this.#checkReferences(config);
+    // Counted before the volumes are checked, so a removal cannot slip in between the check and the
+    // engine's create (the engine would then make a new, unlabelled volume of that name).
+    const reserved = await this.#reserveVolumes(config);
+    try {
+      await this.#checkReferences(config);
+      return await this.#createChecked(config);
+    } finally {
+      this.#releaseVolumes(reserved);
+    }
+  }
+
+  async #createChecked(config: ContainerConfig): Promise<DockerContainerInstance> {
     let disk = await this.#resolveDiskPlan();
     if (!disk.enforced && this.diskLimit === "enforce") {
       throw new DiskLimitUnsupportedError(disk.storageDriver, disk.backingFilesystem);
@@ -600,6 +614,11 @@ export class DockerDriver implements ContainerDriver {
       if (info === null || !isOwnedBy(info.Labels, this.name, this.namespace)) {
         throw new VolumeNotFoundError(id, { context });
       }
+      if ((this.#volumesInCreation.get(id) ?? 0) > 0) {
+        throw new VolumeRemoveError(id, "a container that mounts it is being created; remove that container first", {
+          context,
+        });
+      }
       await this.#call(context, (signal) => this.#docker.getVolume(id).remove({ abortSignal: signal }));
     });
   }
@@ -880,6 +899,39 @@ export class DockerDriver implements ContainerDriver {
       if (!RESOURCE_NAME_PATTERN.test(mount.source) || (await this.#inspectVolume(mount.source, context)) === null) {
         throw new VolumeNotFoundError(mount.source, { context });
       }
+    }
+  }
+
+  /**
+   * Count this create against each named volume it mounts. Taken under the volume's lock, so a
+   * removal already under way finishes first (and the check then finds no volume).
+   */
+  async #reserveVolumes(config: ContainerConfig): Promise<string[]> {
+    const names = new Set<string>();
+    for (const mount of config.volumes) {
+      const type = mount.type ?? (mount.source.startsWith("/") ? "bind" : "volume");
+      if (type === "volume") names.add(mount.source);
+    }
+    const reserved: string[] = [];
+    try {
+      for (const name of names) {
+        await this.#locks.runExclusive(`volume:${name}`, () => {
+          this.#volumesInCreation.set(name, (this.#volumesInCreation.get(name) ?? 0) + 1);
+        });
+        reserved.push(name);
+      }
+    } catch (error) {
+      this.#releaseVolumes(reserved);
+      throw error;
+    }
+    return reserved;
+  }
+
+  #releaseVolumes(names: readonly string[]): void {
+    for (const name of names) {
+      const count = (this.#volumesInCreation.get(name) ?? 0) - 1;
+      if (count > 0) this.#volumesInCreation.set(name, count);
+      else this.#volumesInCreation.delete(name);
     }
   }
 
