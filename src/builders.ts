@@ -131,6 +131,7 @@ export function createSecurityOptions(options: SecurityOptionsInput = {}): Secur
  * The empty `sessionId` and `image` make a config built from nothing fail
  * validation until both are given.
  *
+ * @param input - the fields to set; anything left out keeps its default. Default `{}`.
  * @example
  * ```ts
  * const config = createDriverConfig({

@@ -215,7 +215,11 @@ export class ContainerCreationError extends DriverError {
   /** Whatever the runtime reported, for debugging. */
   readonly details: unknown;
 
-  /** @example `throw new ContainerCreationError("image not found", { image: "alpine" })` */
+  /**
+   * @param details - what the runtime reported (a response body, an engine
+   *   message), kept apart from `message` so that text stays readable. Default: none.
+   * @example `throw new ContainerCreationError("image not found", { image: "alpine" })`
+   */
   constructor(message: string, details?: unknown, options: DriverErrorOptions = {}) {
     super(message, ContainerCreationError.code, true, options);
     this.details = details;
@@ -452,7 +456,11 @@ export class DriverHealthError extends DriverError {
   /** A literal, so the name survives minification and narrows in a `switch` on `error.name`. */
   override name = "DriverHealthError" as const;
 
-  /** @example `throw new DriverHealthError("engine reported an unknown version")` */
+  /**
+   * @param message - what went wrong; defaults to a generic text because a
+   *   health probe often fails without saying why. Default `"Driver health check failed"`.
+   * @example `throw new DriverHealthError("engine reported an unknown version")`
+   */
   constructor(message = "Driver health check failed", options: DriverErrorOptions = {}) {
     super(message, DriverHealthError.code, false, options);
   }

@@ -16,6 +16,8 @@ import type { ContainerState, ContainerStatus } from "./types.js";
  *   unknown exit code counts as an error: the driver could not show success)
  * - `dead` → `error`
  *
+ * @param exitCode - only read for `exited`; leave it out when the runtime did
+ *   not report one (the state is then `error`).
  * @example
  * ```ts
  * stateForStatus("exited", 0); // "terminated"

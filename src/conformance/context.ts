@@ -93,6 +93,11 @@ export function errorContractViolation(error: unknown): string | undefined {
  * passes through unchanged. A method that throws instead of returning a
  * rejected promise is recorded too.
  *
+ * @param violations - where each violation is appended, so a case can fail on
+ *   them after its own checks passed.
+ * @param onResolved - called after each call that resolved, with its method
+ *   and arguments, so the caller can see what succeeded (the runner forgets a
+ *   resource once its removal resolved). Default: none.
  * @example
  * ```ts
  * const violations: string[] = [];

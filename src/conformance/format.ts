@@ -24,9 +24,12 @@ function formatDuration(ms: number): string {
  * One line for one result: mark, id, clause, time; the reason or error
  * follows on an indented line.
  *
+ * @param idWidth - the width the id is padded to, so the clauses of a whole
+ *   report line up in one column; pass the longest id's length. Default 0 (no padding).
  * @example
  * ```ts
- * formatResultLine(result, 40); // "PASS  lifecycle.start.from-stopped  C-LIFECYCLE-START  1 ms"
+ * formatResultLine(result, 40);
+ * // "PASS  lifecycle.start.from-stopped    ...  C-LIFECYCLE-START   ...  1 ms" (id and clause padded to columns)
  * ```
  */
 export function formatResultLine(result: ConformanceResult, idWidth = 0): string {

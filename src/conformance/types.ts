@@ -50,43 +50,132 @@ export type CaseContext = {
   readonly options: ResolvedConformanceOptions;
   /** Aborts when the case runs out of time; long waits listen to it. */
   readonly signal: AbortSignal;
-  /** A name unique within the run, safe as a session id, volume or network name. */
+  /**
+   * A name unique within the run, safe as a session id, volume or network name.
+   *
+   * @example
+   * ```ts
+   * const volume = await ctx.driver.createVolume({ name: ctx.uniqueName("vol"), labels: ctx.runLabels });
+   * ```
+   */
   uniqueName(prefix: string): string;
   /**
    * A valid container config for this run: a unique session id, the run's
    * image and idle command, the run's labels merged over `input.labels`.
+   *
+   * @example
+   * ```ts
+   * const config = ctx.containerConfig({ command: ["sh", "-c", "exit 3"] });
+   * ```
    */
   containerConfig(input?: DriverConfigInput): ContainerConfig;
-  /** Create a container from {@link CaseContext.containerConfig}, tracked for cleanup. */
+  /**
+   * Create a container from {@link CaseContext.containerConfig}, tracked for cleanup.
+   *
+   * @example
+   * ```ts
+   * const container = await ctx.createContainer();
+   * if (container.status !== "created") throw new ConformanceCheckError(`status is ${container.status}`);
+   * ```
+   */
   createContainer(input?: DriverConfigInput): Promise<ContainerInstance>;
-  /** Create and start a container, tracked for cleanup. */
+  /**
+   * Create and start a container, tracked for cleanup.
+   *
+   * @example
+   * ```ts
+   * const container = await ctx.createRunningContainer({ env: { GREETING: "hi" } });
+   * ```
+   */
   createRunningContainer(input?: DriverConfigInput): Promise<ContainerInstance>;
-  /** Create a volume with a unique name and the run's labels, tracked for cleanup. */
+  /**
+   * Create a volume with a unique name and the run's labels, tracked for cleanup.
+   *
+   * @example
+   * ```ts
+   * const volume = await ctx.createVolume({ labels: { purpose: "shared" } });
+   * ```
+   */
   createVolume(input?: Partial<VolumeConfig>): Promise<Volume>;
-  /** Create a network with a unique name and the run's labels, tracked for cleanup. */
+  /**
+   * Create a network with a unique name and the run's labels, tracked for cleanup.
+   *
+   * @example
+   * ```ts
+   * const network = await ctx.createNetwork();
+   * await ctx.createContainer({ network: network.name });
+   * ```
+   */
   createNetwork(input?: Partial<NetworkConfig>): Promise<Network>;
-  /** Track a container created without the helpers, so that cleanup removes it. */
+  /**
+   * Track a container, volume or network created without the helpers, so
+   * that cleanup removes it even when the case fails.
+   *
+   * @example
+   * ```ts
+   * const container = await ctx.driver.createContainer(ctx.containerConfig());
+   * ctx.track("container", container.id);
+   * ```
+   */
   track(kind: "container" | "volume" | "network", id: string): void;
-  /** The driver's containers that carry this run's labels. */
+  /**
+   * The driver's containers that carry this run's labels.
+   *
+   * @example
+   * ```ts
+   * if ((await ctx.ownContainers()).length > 0) throw new ConformanceCheckError("a container was left behind");
+   * ```
+   */
   ownContainers(): Promise<ContainerInstance[]>;
-  /** The container's status, failing the case when the container is gone. */
+  /**
+   * The container's status, failing the case when the container is gone.
+   *
+   * @example
+   * ```ts
+   * await ctx.driver.stopContainer(container.id);
+   * const status = await ctx.statusOf(container.id); // "stopped"
+   * ```
+   */
   statusOf(id: string): Promise<ContainerStatus>;
   /**
    * Run `action` and check that it rejects with the contract error `expected`:
    * a `DriverError` (from any copy of the package) with that class's code and
    * retryable flag. Returns the error.
+   *
+   * @example
+   * ```ts
+   * await ctx.expectError(() => ctx.driver.startContainer("missing"), "ContainerNotFoundError", "start of an unknown id");
+   * ```
    */
   expectError(action: () => Promise<unknown>, expected: DriverErrorName, what: string): Promise<unknown>;
   /**
    * Call `read` every poll interval until `done` holds for its result; fails
    * the case when the case's time runs out first.
+   *
+   * @example
+   * ```ts
+   * await ctx.waitFor(() => ctx.statusOf(container.id), (status) => status === "exited", "the command to end");
+   * ```
    */
   waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T>;
-  /** Wait `ms`, or stop when the case runs out of time. */
+  /**
+   * Wait `ms`, or stop when the case runs out of time.
+   *
+   * @example
+   * ```ts
+   * await ctx.sleep(ctx.options.pollIntervalMs);
+   * ```
+   */
   sleep(ms: number): Promise<void>;
   /**
    * Remove everything this case created through the helpers, as a user
    * would: containers, then networks, then volumes. Errors propagate.
+   *
+   * @example
+   * ```ts
+   * await ctx.removeTracked();
+   * (await ctx.ownContainers()).length; // 0
+   * ```
    */
   removeTracked(): Promise<void>;
 };

@@ -239,6 +239,8 @@ function isNotFoundOf(method: DriverMethod, error: unknown): boolean {
  *
  * Defaults are listed on {@link DriverPolicies} and in docs/RESILIENCE.md.
  *
+ * @param policies - what to apply; every field is optional. Default `{}`:
+ *   every default policy, so `withPolicies(driver)` alone is a sensible wrapper.
  * @throws ConfigurationError when a policy option is out of range (checked when wrapping, not on the first call).
  *
  * @example

@@ -36,7 +36,14 @@ export type MockFailureDescription = {
 /**
  * Everything that distinguishes one mock driver from another. A third mock
  * (a different runtime's vocabulary, tighter limits) is one more object of
- * this type passed to `MockDriver`.
+ * this type passed to `MockDriver`. Its functions are called by the engine,
+ * never by a test: they only supply formats and wording.
+ *
+ * @example
+ * ```ts
+ * const tight: MockProfile = { ...DOCKER_PROFILE, name: "mock-tight", limits: { cpu: 1, memory: 512, disk: 1024, pids: 64 } };
+ * const driver = new MockDriver(tight, { timing: "instant" });
+ * ```
  */
 export type MockProfile = {
   /** The driver's `name`. */
