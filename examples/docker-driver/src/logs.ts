@@ -85,19 +85,31 @@ export function demultiplex(raw: Uint8Array): LogFrame[] {
  */
 export function toLines(frames: readonly LogFrame[]): LogLine[] {
   const lines: LogLine[] = [];
+  // The engine stores a line longer than its 16 KiB buffer as partial messages: frames without the
+  // newline, each with its own timestamp. The index of the line each stream has not ended yet.
+  const unended = new Map<LogFrame["stream"], number>();
   for (const frame of frames) {
     const parts = frame.text.split("\n");
     // A frame normally ends with a newline, leaving one empty part at the end.
-    if (parts.at(-1) === "") parts.pop();
-    for (const part of parts) {
+    const ended = parts.at(-1) === "";
+    if (ended) parts.pop();
+    let last = -1;
+    for (const [index, part] of parts.entries()) {
       const space = part.indexOf(" ");
       const time = space > 0 ? Date.parse(part.slice(0, space)) : Number.NaN;
-      lines.push(
-        Number.isNaN(time)
-          ? { time: Number.NaN, text: part, stream: frame.stream }
-          : { time, text: part.slice(space + 1), stream: frame.stream },
-      );
+      const text = Number.isNaN(time) ? part : part.slice(space + 1);
+      const continued = index === 0 ? unended.get(frame.stream) : undefined;
+      const previous = continued === undefined ? undefined : lines[continued];
+      if (continued !== undefined && previous !== undefined) {
+        lines[continued] = { ...previous, text: previous.text + text };
+        last = continued;
+      } else {
+        lines.push({ time, text, stream: frame.stream });
+        last = lines.length - 1;
+      }
     }
+    if (ended || last === -1) unended.delete(frame.stream);
+    else unended.set(frame.stream, last);
   }
   return lines;
 }

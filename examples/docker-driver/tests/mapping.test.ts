@@ -187,6 +187,30 @@ describe("logs", () => {
     );
   });
 
+  it("joins a long line the engine stored as partial messages (16 KiB each, each with its own timestamp)", () => {
+    const long = "x".repeat(40_000);
+    const parts = [long.slice(0, 16_384), long.slice(16_384, 32_768), long.slice(32_768)];
+    const joined = toLines(
+      demultiplex(
+        Buffer.concat([
+          frame(1, `2026-01-01T00:00:00.100000000Z ${parts[0]}`),
+          frame(2, "2026-01-01T00:00:00.150000000Z err\n"),
+          frame(1, `2026-01-01T00:00:00.200000000Z ${parts[1]}`),
+          frame(1, `2026-01-01T00:00:00.300000000Z ${parts[2]}\n`),
+          frame(1, "2026-01-01T00:00:00.400000000Z no newline at the end"),
+        ]),
+      ),
+    );
+    expect(joined.map((line) => [line.stream, line.text.length])).toEqual([
+      ["stdout", 40_000],
+      ["stderr", 3],
+      ["stdout", 21],
+    ]);
+    expect(joined[0]?.text).toBe(long);
+    expect(joined[0]?.time).toBe(Date.parse("2026-01-01T00:00:00.100Z"));
+    expect(formatLogs(joined)).toBe(`${long}\nerr\nno newline at the end\n`);
+  });
+
   it("treats a stream without frame headers (a TTY) as plain stdout", () => {
     expect(demultiplex(Buffer.from("plain text\n"))).toEqual([{ stream: "stdout", text: "plain text\n" }]);
     expect(demultiplex(Buffer.alloc(0))).toEqual([]);
