@@ -252,9 +252,9 @@ export type ConformanceOptions = {
   readonly tiers?: readonly ConformanceTier[];
   /** Only cases whose id contains this string or matches this pattern. Default: every case. */
   readonly filter?: string | RegExp;
-  /** Time each case may take, cleanup excluded, in ms. Default 30 000 (real engines are slow). */
+  /** Time each case may take, cleanup excluded, in ms; positive. Default 30 000 (real engines are slow). */
   readonly timeoutMs?: number;
-  /** Interval between two polls of a waiting case, in ms. Default 50. */
+  /** Interval between two polls of a waiting case, in ms, `>= 0`; short enough to keep the suite quick. Default 50. */
   readonly pollIntervalMs?: number;
   /**
    * The most the driver allows of each resource. When given, the
@@ -275,7 +275,11 @@ export type ConformanceOptions = {
   readonly onProgress?: (event: ConformanceProgress) => void;
   /** Time source for timeouts, polls and durations. Default `systemClock`. */
   readonly clock?: Clock;
-  /** Identifies the run in labels and names; default a random 8-character id. */
+  /**
+   * Identifies the run in labels and names, so a leftover can be traced to
+   * its run; 1–16 characters of `[a-z0-9]` (it ends up in resource names).
+   * Default: a random 8-character id.
+   */
   readonly runId?: string;
 };
 

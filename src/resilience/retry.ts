@@ -225,7 +225,7 @@ export function resolveRetryDelays(options: RetryOptions): ResolvedRetryDelays {
  *
  * @example
  * ```ts
- * const container = await withRetry((attempt, signal) => driver.startContainer(id), {
+ * await withRetry((attempt, signal) => driver.startContainer(id), {
  *   maxAttempts: 5,
  *   jitter: "decorrelated",
  *   signal: AbortSignal.timeout(30_000),
