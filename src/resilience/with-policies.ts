@@ -41,14 +41,24 @@ export type DriverRetryPolicy = Omit<RetryOptions, "signal" | "clock" | "random"
 
 /** The policy of one method; every field overrides the driver-wide one. */
 export type MethodPolicy = {
-  /** Deadline of each attempt in ms, or `false` for none. */
+  /**
+   * Deadline of each attempt in ms, or `false` for none, for a method slower
+   * or faster than the rest. Default: the method's entry in
+   * `DEFAULT_METHOD_POLICIES` when it has one (`healthCheck`: 5 000), else the
+   * driver-wide `timeoutMs`.
+   */
   readonly timeoutMs?: number | false;
   /**
    * Retry settings merged over the driver-wide ones (field by field), or
-   * `false` to call the method once.
+   * `false` to call the method once. Default: the driver-wide `retry` (none
+   * for `healthCheck`, which reports the present).
    */
   readonly retry?: DriverRetryPolicy | false;
-  /** Whether calls of this method go through (and count towards) the circuit breaker. */
+  /**
+   * Whether calls of this method go through (and count towards) the circuit
+   * breaker; `false` keeps a probe answering while the circuit is open.
+   * Default `true` (`false` for `healthCheck`).
+   */
   readonly circuitBreaker?: boolean;
 };
 
