@@ -887,16 +887,23 @@ export class DockerDriver implements ContainerDriver {
     if (pids > this.limits.pids) throw new ResourceLimitError("pids", this.limits.pids, pids);
   }
 
-  /** The network and named volumes must exist before anything is created; the engine would make missing volumes silently. */
+  /**
+   * The network and named volumes must exist before anything is created; the engine would make missing volumes
+   * silently. Only this namespace's count: another's are unknown here, as to every other method.
+   */
   async #checkReferences(config: ContainerConfig): Promise<void> {
     const context = { operation: "createContainer" };
-    if (config.network !== "none" && (await this.#findNetwork(config.network, context)) === null) {
-      throw new NetworkNotFoundError(config.network, { context });
+    if (config.network !== "none") {
+      const network = await this.#findNetwork(config.network, context);
+      if (network === null || !isOwnedBy(network.Labels, this.name, this.namespace)) {
+        throw new NetworkNotFoundError(config.network, { context });
+      }
     }
     for (const mount of config.volumes) {
       const type = mount.type ?? (mount.source.startsWith("/") ? "bind" : "volume");
       if (type !== "volume") continue;
-      if (!RESOURCE_NAME_PATTERN.test(mount.source) || (await this.#inspectVolume(mount.source, context)) === null) {
+      const volume = RESOURCE_NAME_PATTERN.test(mount.source) ? await this.#inspectVolume(mount.source, context) : null;
+      if (volume === null || !isOwnedBy(volume.Labels, this.name, this.namespace)) {
         throw new VolumeNotFoundError(mount.source, { context });
       }
     }

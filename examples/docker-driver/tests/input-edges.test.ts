@@ -7,9 +7,10 @@
  * crash of the process.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createDriverConfig, NetworkNotFoundError } from "../../../src/index.js";
+import { createDriverConfig, NetworkNotFoundError, VolumeNotFoundError } from "../../../src/index.js";
 import { DockerDriver } from "../src/docker-driver.js";
-import { describeWithEngine, leftovers, SOCKET_PATH, TEST_IMAGE, uniqueNamespace } from "./engine.js";
+import { ownerLabels } from "../src/labels.js";
+import { describeWithEngine, docker, leftovers, SOCKET_PATH, TEST_IMAGE, uniqueNamespace } from "./engine.js";
 
 const TIMEOUT = 60_000;
 
@@ -73,4 +74,55 @@ describeWithEngine("DockerDriver with edge-case input", () => {
     },
     TIMEOUT,
   );
+
+  it(
+    "createContainer refuses a volume or network of another namespace as not found, as every other method does",
+    async () => {
+      const foreign = `${namespace}-foreign`;
+      const labels = ownerLabels("docker", `${namespace}-other`);
+      await docker.createVolume({ Name: foreign, Labels: labels });
+      const network = await docker.createNetwork({ Name: foreign, Labels: labels });
+      try {
+        // removeVolume and removeNetwork already treat them as unknown...
+        await expect(driver.removeVolume(foreign)).rejects.toBeInstanceOf(VolumeNotFoundError);
+        await expect(driver.removeNetwork(foreign)).rejects.toBeInstanceOf(NetworkNotFoundError);
+        // ...so mounting or joining them must not work either: that would reach another deployment's data.
+        const before = (await leftovers(namespace)).containers.length;
+        await expect(
+          driver.createContainer(
+            createDriverConfig({
+              sessionId: "edges-3",
+              image: TEST_IMAGE,
+              volumes: [{ source: foreign, target: "/data" }],
+            }),
+          ),
+        ).rejects.toBeInstanceOf(VolumeNotFoundError);
+        await expect(
+          driver.createContainer(createDriverConfig({ sessionId: "edges-4", image: TEST_IMAGE, network: foreign })),
+        ).rejects.toBeInstanceOf(NetworkNotFoundError);
+        expect((await leftovers(namespace)).containers.length).toBe(before);
+      } finally {
+        for (const container of await docker.listContainers({ all: true, filters: { volume: [foreign] } })) {
+          await docker.getContainer(container.Id).remove({ force: true });
+        }
+        for (const container of await docker.listContainers({ all: true, filters: { network: [foreign] } })) {
+          await docker.getContainer(container.Id).remove({ force: true });
+        }
+        await cleanupForeign(foreign, network.id);
+      }
+    },
+    TIMEOUT,
+  );
+
+  async function cleanupForeign(volume: string, network: string): Promise<void> {
+    await driver.cleanup();
+    await docker
+      .getNetwork(network)
+      .remove()
+      .catch(() => undefined);
+    await docker
+      .getVolume(volume)
+      .remove()
+      .catch(() => undefined);
+  }
 });
