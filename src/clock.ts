@@ -75,9 +75,24 @@ export const systemClock: Clock = Object.freeze({
 
 /** A clock that moves only when told to; see {@link createManualClock}. */
 export type ManualClock = Clock & {
-  /** Move time forward by `ms`, resolving every sleep that has come due, in order. */
+  /**
+   * Move time forward by `ms`, resolving every sleep that has come due, in order.
+   *
+   * @example
+   * ```ts
+   * const creating = driver.createContainer(config);
+   * await clock.advance(200); // the operation time has passed: creating resolves
+   * ```
+   */
   advance(ms: number): Promise<void>;
-  /** Move time forward until no sleep is pending; returns the time moved. */
+  /**
+   * Move time forward until no sleep is pending; returns the time moved.
+   *
+   * @example
+   * ```ts
+   * const moved = await clock.runAll(); // every pending sleep resolved; moved is how far time went
+   * ```
+   */
   runAll(): Promise<number>;
   /** How many sleeps are waiting. */
   readonly pending: number;
@@ -86,7 +101,8 @@ export type ManualClock = Clock & {
 type Sleeper = { readonly due: number; readonly order: number; readonly resolve: () => void };
 
 /**
- * A clock for tests: time starts at `start` and moves only by `advance`.
+ * A clock for tests: time starts at `start` (default 0, so timestamps in a
+ * test read as elapsed milliseconds) and moves only by `advance`.
  * Sleeps resolve in order of their due time; promise callbacks run between
  * them, so code that sleeps again in a loop is driven to completion.
  *

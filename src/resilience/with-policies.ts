@@ -63,7 +63,10 @@ export type MethodPolicy = {
 };
 
 /** What {@link DriverPolicies.onRetry} receives: the retry details and the method. */
-export type DriverRetryInfo = RetryAttemptInfo & { readonly method: DriverMethod };
+export type DriverRetryInfo = RetryAttemptInfo & {
+  /** The driver method being retried, since one `onRetry` hook serves every method. */
+  readonly method: DriverMethod;
+};
 
 /** What {@link DriverPolicies.onLateCreation} receives about a creation that finished after its caller gave up. */
 export type LateCreationInfo = {
