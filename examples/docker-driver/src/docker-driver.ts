@@ -187,6 +187,10 @@ type CallOptions = {
 /** Engine ids are 64 hex digits; anything else is not an id this driver handed out. */
 const ENGINE_ID = /^[0-9a-f]{64}$/;
 const MiB = 1024 * 1024;
+/** The longest grace period a stop gets, in seconds (23 days). */
+const MAX_GRACE_SECONDS = 2_000_000;
+/** The longest delay a timer can hold, in ms. */
+const MAX_TIMER_DELAY_MS = 2_147_483_647;
 const DRIVER_NAME = "docker";
 const DRIVER_VERSION = "1.0.0";
 
@@ -852,9 +856,12 @@ export class DockerDriver implements ContainerDriver {
       // Frozen processes cannot handle SIGTERM; thaw them so the stop is graceful.
       await this.#call(context, (signal) => ignoreNotModified(container.unpause({ abortSignal: signal })));
     }
-    const seconds = Math.ceil(graceMs / 1000);
+    // Capped: the engine overflows its duration beyond ~292 years of nanoseconds, and a deadline longer than a
+    // timer can hold (~24.8 days) would be refused; 23 days is "wait as long as it takes" for a stop.
+    const seconds = Math.min(Math.ceil(graceMs / 1000), MAX_GRACE_SECONDS);
+    const deadline = seconds * 1000 + this.#callTimeoutMs;
     await this.#call(context, (signal) => ignoreNotModified(container.stop({ t: seconds, abortSignal: signal })), {
-      timeoutMs: seconds * 1000 + this.#callTimeoutMs,
+      timeoutMs: deadline <= MAX_TIMER_DELAY_MS ? deadline : Number.POSITIVE_INFINITY,
     });
   }
 

@@ -10,7 +10,15 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDriverConfig, NetworkNotFoundError, VolumeNotFoundError } from "../../../src/index.js";
 import { DockerDriver } from "../src/docker-driver.js";
 import { ownerLabels } from "../src/labels.js";
-import { describeWithEngine, docker, leftovers, SOCKET_PATH, TEST_IMAGE, uniqueNamespace } from "./engine.js";
+import {
+  describeWithEngine,
+  docker,
+  IDLE_COMMAND,
+  leftovers,
+  SOCKET_PATH,
+  TEST_IMAGE,
+  uniqueNamespace,
+} from "./engine.js";
 
 const TIMEOUT = 60_000;
 
@@ -109,6 +117,23 @@ describeWithEngine("DockerDriver with edge-case input", () => {
           await docker.getContainer(container.Id).remove({ force: true });
         }
         await cleanupForeign(foreign, network.id);
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "stopContainer with a grace period longer than a timer can hold still stops the container",
+    async () => {
+      for (const timeout of [3e9, 1e21]) {
+        const created = await driver.createContainer(
+          createDriverConfig({ sessionId: "edges-5", image: TEST_IMAGE, command: IDLE_COMMAND }),
+        );
+        await driver.startContainer(created.id);
+        // The command exits at once on SIGTERM, so the grace period is never waited out.
+        await driver.stopContainer(created.id, { timeout });
+        expect((await driver.getContainer(created.id))?.status, String(timeout)).toBe("stopped");
+        await driver.removeContainer(created.id);
       }
     },
     TIMEOUT,
