@@ -104,13 +104,18 @@ function isBranded(value: unknown): value is Branded {
 const ordinaryHasInstance = Function.prototype[Symbol.hasInstance];
 
 /**
- * The base of every error of the contract.
+ * The base of every error of the contract. Catch it to handle any driver
+ * failure by `code` and `retryable`; throw one of its subclasses, since a
+ * driver may only reject with the codes of {@link DRIVER_ERROR_DEFINITIONS}.
  *
  * @example
  * ```ts
- * throw new DriverError("engine refused the call", "ENGINE_REFUSED", false, {
- *   context: { operation: "createContainer" },
- * });
+ * try {
+ *   await driver.startContainer(id);
+ * } catch (error) {
+ *   if (error instanceof DriverError) log.warn({ code: error.code, retryable: error.retryable }, error.message);
+ *   throw error;
+ * }
  * ```
  */
 export class DriverError extends Error {
