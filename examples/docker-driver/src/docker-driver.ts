@@ -480,20 +480,30 @@ export class DockerDriver implements ContainerDriver {
         timeoutMs: Number.POSITIVE_INFINITY,
       });
     }
-    const raw = await this.#call(context, (signal) =>
-      container.logs({
-        follow: false,
-        stdout: true,
-        stderr: true,
-        timestamps: true,
-        // Whole seconds, rounded down: a superset that the filter below trims.
-        // Capped: the engine parses an integer, and a huge number would be printed with an exponent.
-        since: shape.since === undefined ? 0 : Math.min(Math.floor(shape.since / 1000), Number.MAX_SAFE_INTEGER),
-        ...(shape.since === undefined && shape.tail !== undefined ? { tail: shape.tail } : {}),
-        abortSignal: signal,
-      }),
-    );
-    return formatLogs(toLines(demultiplex(raw)), shape);
+    const read = (tail: number | undefined) =>
+      this.#call(context, (signal) =>
+        container.logs({
+          follow: false,
+          stdout: true,
+          stderr: true,
+          timestamps: true,
+          // Whole seconds, rounded down: a superset that the filter below trims.
+          // Capped: the engine parses an integer, and a huge number would be printed with an exponent.
+          since: shape.since === undefined ? 0 : Math.min(Math.floor(shape.since / 1000), Number.MAX_SAFE_INTEGER),
+          ...(tail === undefined ? {} : { tail }),
+          abortSignal: signal,
+        }),
+      );
+    if (shape.since !== undefined || shape.tail === undefined) {
+      return formatLogs(toLines(demultiplex(await read(undefined))), shape);
+    }
+    // The engine's tail counts messages, and it stores a line longer than 16 KiB as several: ask for one
+    // message more than the lines wanted, and for more while the answer may start inside the lines wanted.
+    for (let messages = shape.tail + 1; ; messages *= 2) {
+      const frames = demultiplex(await read(messages));
+      const lines = toLines(frames);
+      if (frames.length < messages || lines.length > shape.tail) return formatLogs(lines, shape);
+    }
   }
 
   /**

@@ -139,6 +139,29 @@ describeWithEngine("DockerDriver with edge-case input", () => {
     TIMEOUT,
   );
 
+  it(
+    "getContainerLogs tail counts lines, not the engine's 16 KiB partial messages",
+    async () => {
+      const created = await driver.createContainer(
+        createDriverConfig({
+          sessionId: "edges-6",
+          image: TEST_IMAGE,
+          command: ["sh", "-c", "echo first; head -c 40000 /dev/zero | tr '\\0' x; echo; echo last"],
+        }),
+      );
+      await driver.startContainer(created.id);
+      const all = await driver.getContainerLogs(created.id, { follow: true });
+      const long = "x".repeat(40_000);
+      expect(all).toBe(`first\n${long}\nlast\n`);
+      expect(await driver.getContainerLogs(created.id, { tail: 2 })).toBe(`${long}\nlast\n`);
+      expect(await driver.getContainerLogs(created.id, { tail: 3 })).toBe(all);
+      expect(await driver.getContainerLogs(created.id, { tail: 5 })).toBe(all);
+      expect(await driver.getContainerLogs(created.id, { tail: 1 })).toBe("last\n");
+      await driver.removeContainer(created.id);
+    },
+    TIMEOUT,
+  );
+
   async function cleanupForeign(volume: string, network: string): Promise<void> {
     await driver.cleanup();
     await docker
