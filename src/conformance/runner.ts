@@ -84,6 +84,9 @@ export function resolveConformanceOptions(options: ConformanceOptions = {}): Res
  * The cases `options` select, in run order: those of the selected tiers whose
  * id contains the filter string or matches the filter pattern.
  *
+ * @param options - `tiers` and `filter`; default `{}`: every case.
+ * @param cases - the list to select from, so a caller can add cases of its
+ *   own. Default {@link CONFORMANCE_CASES}.
  * @example
  * ```ts
  * selectCases({ filter: "lifecycle.start" }).map((c) => c.id);
@@ -184,7 +187,10 @@ const ABORT_GRACE_MS = 2_000;
  * @example
  * ```ts
  * const options = resolveConformanceOptions();
- * const result = await runCase(CONFORMANCE_CASES[0], factory, describeDriver(await factory()), options);
+ * const driverInfo = describeDriver(await factory());
+ * for (const conformanceCase of selectCases(options)) {
+ *   const result = await runCase(conformanceCase, factory, driverInfo, options);
+ * }
  * ```
  */
 export async function runCase(
