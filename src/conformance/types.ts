@@ -248,9 +248,12 @@ export type ConformanceOptions = {
    * engine stops it without waiting for the kill.
    */
   readonly idleCommand?: readonly string[];
-  /** Tiers to run; cases of other tiers are left out of the report. Default: every tier. */
+  /**
+   * Tiers to run; cases of other tiers are left out of the report, e.g. `["core"]`
+   * where no engine can run commands. Default: every tier.
+   */
   readonly tiers?: readonly ConformanceTier[];
-  /** Only cases whose id contains this string or matches this pattern. Default: every case. */
+  /** Only cases whose id contains this string or matches this pattern, to rerun one failure quickly. Default: every case. */
   readonly filter?: string | RegExp;
   /** Time each case may take, cleanup excluded, in ms; positive. Default 30 000 (real engines are slow). */
   readonly timeoutMs?: number;
@@ -271,7 +274,7 @@ export type ConformanceOptions = {
    * without, they are skipped. Default: none.
    */
   readonly arrange?: StatusArrangers;
-  /** Called on every progress event. Default: none. */
+  /** Called on every progress event, to show a long run's progress (the CLI draws its progress line from it). Default: none. */
   readonly onProgress?: (event: ConformanceProgress) => void;
   /** Time source for timeouts, polls and durations. Default `systemClock`. */
   readonly clock?: Clock;

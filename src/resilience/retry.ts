@@ -58,7 +58,11 @@ export type RetryOptions = {
   readonly maxDelayMs?: number;
   /** Growth factor of the exponential backoff (≥ 1). Default 2, the classic doubling. */
   readonly multiplier?: number;
-  /** How delays are randomised; see {@link JitterStrategy}. Default `"full"`. */
+  /**
+   * How delays are randomised; see {@link JitterStrategy}. Default `"full"`:
+   * it spreads best the retries of many callers that failed together, so they
+   * do not hit a recovering runtime in lockstep.
+   */
   readonly jitter?: JitterStrategy;
   /**
    * Total time budget in ms, measured from the first call: no new attempt is
