@@ -20,9 +20,10 @@ import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { getErrorMessage } from "../errors.js";
-import { type ContainerDriver, DRIVER_CAPABILITIES } from "../types.js";
+import type { ContainerDriver } from "../types.js";
 import { formatReport, formatResultLine } from "./format.js";
 import { runConformance, selectCases } from "./runner.js";
+import { CONFORMANCE_TIERS } from "./types.js";
 import type {
   ConformanceOptions,
   ConformanceProgress,
@@ -53,7 +54,7 @@ const USAGE = `Usage: driver-conformance <driver>... [options]
 
   <driver>          mock-docker, mock-local, or a path to a module that exports a driver
                     factory as default or createDriver (and optionally conformanceOptions)
-  --tier a,b        tiers to run: core${DRIVER_CAPABILITIES.map((capability) => `, ${capability}`).join("")} (default: all)
+  --tier a,b        tiers to run: ${CONFORMANCE_TIERS.join(", ")} (default: all)
   --filter text     only cases whose id contains text; /regex/ for a pattern
   --image ref       image the cases create containers from (execution needs a busybox-like image)
   --timeout ms      time each case may take (default 30000)
@@ -73,7 +74,7 @@ type ParsedArguments = {
   readonly help: boolean;
 };
 
-const TIERS: readonly string[] = ["core", ...DRIVER_CAPABILITIES];
+const TIERS: readonly string[] = CONFORMANCE_TIERS;
 
 function parseFilter(text: string): string | RegExp {
   const pattern = /^\/(.+)\/([a-z]*)$/.exec(text);

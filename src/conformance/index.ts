@@ -39,6 +39,7 @@ export {
   selectCases,
   skipReasonFor,
 } from "./runner.js";
+export { CONFORMANCE_TIERS } from "./types.js";
 export type {
   CaseContext,
   ConformanceCase,

@@ -9,6 +9,7 @@ import { systemClock } from "../clock.js";
 import { ConfigurationError, getErrorMessage, isDriverError } from "../errors.js";
 import type { ContainerDriver } from "../types.js";
 import { CONFORMANCE_CASES } from "./cases/index.js";
+import { CONFORMANCE_TIERS } from "./types.js";
 import { ConformanceCheckError, createCaseHarness, sweep } from "./context.js";
 import type {
   ConformanceCase,
@@ -69,7 +70,7 @@ export function resolveConformanceOptions(options: ConformanceOptions = {}): Res
   return {
     image: options.image ?? DEFAULT_CONFORMANCE_IMAGE,
     idleCommand: options.idleCommand ?? DEFAULT_IDLE_COMMAND,
-    tiers: options.tiers ?? ["core", "execution"],
+    tiers: options.tiers ?? CONFORMANCE_TIERS,
     filter: options.filter,
     timeoutMs,
     pollIntervalMs,

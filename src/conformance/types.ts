@@ -5,6 +5,7 @@
  * @module
  */
 import type { Clock } from "../clock.js";
+import { DRIVER_CAPABILITIES } from "../types.js";
 import type { DriverErrorName } from "../errors.js";
 import type {
   ContainerConfig,
@@ -27,6 +28,18 @@ import type { ContractClauseId } from "./clauses.js";
  * `ContainerDriver.capabilities`.
  */
 export type ConformanceTier = "core" | DriverCapability;
+
+/**
+ * Every tier: `core` and one per capability of `DRIVER_CAPABILITIES`. The
+ * default selection of the runner and the CLI, derived so that a capability
+ * added to the contract runs by default without touching either.
+ *
+ * @example
+ * ```ts
+ * runConformance(factory, { tiers: CONFORMANCE_TIERS.filter((tier) => tier !== "execution") });
+ * ```
+ */
+export const CONFORMANCE_TIERS: readonly ConformanceTier[] = Object.freeze(["core", ...DRIVER_CAPABILITIES]);
 
 /** What the runner hands to a driver module or a test: a fresh driver on every call. */
 export type DriverFactory = () => ContainerDriver | Promise<ContainerDriver>;
