@@ -368,11 +368,13 @@ export class DockerDriver implements ContainerDriver {
       if (transition.kind === "reject") throw TRANSITION_REJECTIONS[transition.error](id, status);
       const context = { operation: "startContainer", containerId: id };
       const container = this.#docker.getContainer(id);
+      await this.#call(context, (signal) => ignoreNotModified(container.start({ abortSignal: signal })));
       if (hasStoppedMarker(info.Name)) {
-        // Started again: whatever ends it next is its own doing, not a stop.
+        // Started again: whatever ends it next is its own doing, not a stop. Unmarked only once it
+        // runs, so a reader meanwhile sees `stopped` (the engine ignores the marker of a running one),
+        // never `exited`.
         await this.#call(context, (signal) => container.rename({ name: baseName(info.Name), abortSignal: signal }));
       }
-      await this.#call(context, (signal) => ignoreNotModified(container.start({ abortSignal: signal })));
     });
   }
 
@@ -386,13 +388,22 @@ export class DockerDriver implements ContainerDriver {
     await this.#withOwnedContainer(id, "stopContainer", async (info, status) => {
       if (transitionFor("stop", status).kind !== "move") return;
       const graceMs = stop.force === true ? 0 : (stop.timeout ?? this.#stopTimeoutMs);
-      await this.#stopEngineContainer(id, info, status, graceMs, "stopContainer");
-      if (!hasStoppedMarker(info.Name)) {
-        await this.#call({ operation: "stopContainer", containerId: id }, (signal) =>
-          this.#docker
-            .getContainer(id)
-            .rename({ name: `${baseName(info.Name)}${STOPPED_NAME_SUFFIX}`, abortSignal: signal }),
+      const context = { operation: "stopContainer", containerId: id };
+      const container = this.#docker.getContainer(id);
+      const mark = !hasStoppedMarker(info.Name);
+      // Marked before the stop, so a reader meanwhile sees `running` (the engine ignores the marker of a
+      // running one) or `stopped`, never `exited`, which a platform would take for a crash.
+      if (mark) {
+        await this.#call(context, (signal) =>
+          container.rename({ name: `${baseName(info.Name)}${STOPPED_NAME_SUFFIX}`, abortSignal: signal }),
         );
+      }
+      try {
+        await this.#stopEngineContainer(id, info, status, graceMs, "stopContainer");
+      } catch (error) {
+        // Not stopped by us after all: whatever ends it later is its own doing.
+        if (mark) await this.#renameQuietly(id, baseName(info.Name));
+        throw error;
       }
     });
   }
@@ -406,6 +417,8 @@ export class DockerDriver implements ContainerDriver {
       if (transitionFor("remove", status).kind !== "delete") return;
       const context = { operation: "removeContainer", containerId: id };
       if (transitionFor("stop", status).kind === "move") {
+        // Marked as stopped by us first, so until it is gone it reads `stopped`, not `exited` (see stopContainer).
+        if (!hasStoppedMarker(info.Name)) await this.#renameQuietly(id, `${baseName(info.Name)}${STOPPED_NAME_SUFFIX}`);
         try {
           await this.#stopEngineContainer(id, info, status, this.#removeTimeoutMs, "removeContainer");
         } catch {
@@ -996,6 +1009,14 @@ export class DockerDriver implements ContainerDriver {
       if (info !== null && isOwnedBy(info.Labels, this.name, this.namespace)) {
         await this.#docker.getNetwork(info.Id).remove();
       }
+    } catch {
+      // As above.
+    }
+  }
+
+  async #renameQuietly(id: string, name: string): Promise<void> {
+    try {
+      await this.#docker.getContainer(id).rename({ name });
     } catch {
       // As above.
     }
