@@ -64,6 +64,7 @@ import {
   withRetry,
   withTimeout,
 } from "../../../src/index.js";
+import { checkBindMounts, mountTypeOf, normalizeAllowedBindSources } from "./bind-policy.js";
 import {
   type DiskLimitPlan,
   type DockerContainerInstance,
@@ -108,6 +109,28 @@ export type DiskLimitMode = "enforce" | "best-effort";
 export type DockerDriverOptions = {
   /** The engine's unix socket. Default `/var/run/docker.sock`, where dockerd listens unless told otherwise. */
   readonly socketPath?: string;
+  /**
+   * Host directories a container may bind-mount from: absolute paths, each
+   * allowing itself and everything below it (whole segments: `/srv/data`
+   * allows `/srv/data/x`, not `/srv/database`). Default `[]`: every bind
+   * mount is refused with `ConfigurationError` (issue path
+   * `volumes.N.source`) before anything is created, because a bind mount of
+   * `/var/run/docker.sock` or `/` hands the container the host. Sources are
+   * compared normalised, a source with a `..` segment is refused, and where
+   * the driver sees the path its real path (symlinks resolved) must be
+   * allowed too. Allow only directories meant for agents, and mount them
+   * read-only where you can: a container that can write into an allowed
+   * directory can plant a symlink there between the check and the engine's
+   * mount.
+   *
+   * @example
+   * ```ts
+   * const driver = new DockerDriver({ allowedBindSources: ["/srv/agent-data"] });
+   * // allowed: { source: "/srv/agent-data/s-1", target: "/data", readOnly: true }
+   * // refused: { source: "/var/run/docker.sock", target: "/run/docker.sock" }
+   * ```
+   */
+  readonly allowedBindSources?: readonly string[];
   /**
    * Which objects this instance owns: it sees, manages and cleans up only
    * containers, volumes and networks labelled with its namespace. Two
@@ -256,6 +279,8 @@ export class DockerDriver implements ContainerDriver {
   readonly limits: Readonly<{ cpu: number; memory: number; pids: number }>;
   /** What happens to disk limits the engine cannot apply. */
   readonly diskLimit: DiskLimitMode;
+  /** The host directories containers may bind-mount from, normalised; empty refuses every bind mount. */
+  readonly allowedBindSources: readonly string[];
 
   readonly #docker: Docker;
   readonly #clock: Clock;
@@ -283,6 +308,7 @@ export class DockerDriver implements ContainerDriver {
     }
     this.namespace = namespace;
     this.socketPath = options.socketPath ?? "/var/run/docker.sock";
+    this.allowedBindSources = normalizeAllowedBindSources(options.allowedBindSources);
     this.#docker = options.docker ?? new Docker({ socketPath: this.socketPath });
     this.#clock = options.clock ?? systemClock;
     this.#startedAt = this.#clock.now();
@@ -307,7 +333,8 @@ export class DockerDriver implements ContainerDriver {
   /**
    * Create a container in status `created`. Checks, in this order: the
    * config (`ConfigurationError`), the driver's limits
-   * (`ResourceLimitError`), the network and volumes it names (the NotFound
+   * (`ResourceLimitError`), the bind-mount policy (`ConfigurationError`, see
+   * `allowedBindSources`), the network and volumes it names (the NotFound
    * errors), the disk limit (`DiskLimitUnsupportedError` in `"enforce"`
    * mode); then creates. A create that fails, times out or loses its answer
    * leaves no container behind.
@@ -316,6 +343,7 @@ export class DockerDriver implements ContainerDriver {
     const config = parseContainerConfig(input);
     this.#checkDriverRules(config);
     this.#checkLimits(config);
+    await checkBindMounts(config.volumes, this.allowedBindSources);
     // Counted before the volumes are checked, so a removal cannot slip in between the check and the
     // engine's create (the engine would then make a new, unlabelled volume of that name).
     const reserved = await this.#reserveVolumes(config);
@@ -930,8 +958,7 @@ export class DockerDriver implements ContainerDriver {
       }
     }
     for (const mount of config.volumes) {
-      const type = mount.type ?? (mount.source.startsWith("/") ? "bind" : "volume");
-      if (type !== "volume") continue;
+      if (mountTypeOf(mount) !== "volume") continue;
       const volume = RESOURCE_NAME_PATTERN.test(mount.source) ? await this.#inspectVolume(mount.source, context) : null;
       if (volume === null || !isOwnedBy(volume.Labels, this.name, this.namespace)) {
         throw new VolumeNotFoundError(mount.source, { context });
@@ -946,8 +973,7 @@ export class DockerDriver implements ContainerDriver {
   async #reserveVolumes(config: ContainerConfig): Promise<string[]> {
     const names = new Set<string>();
     for (const mount of config.volumes) {
-      const type = mount.type ?? (mount.source.startsWith("/") ? "bind" : "volume");
-      if (type === "volume") names.add(mount.source);
+      if (mountTypeOf(mount) === "volume") names.add(mount.source);
     }
     const reserved: string[] = [];
     try {

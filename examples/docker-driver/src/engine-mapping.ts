@@ -14,6 +14,7 @@ import {
   type ResourceLimits,
   stateForStatus,
 } from "../../../src/index.js";
+import { mountTypeOf } from "./bind-policy.js";
 import { baseName, hasStoppedMarker, OWNER_LABELS, ownerLabels, userLabels } from "./labels.js";
 
 /** Bytes in one MB as the contract means it (the engine's `m` unit, 2^20). */
@@ -102,7 +103,7 @@ export function toCreateOptions(config: ContainerConfig, context: CreateContext)
     CapDrop: [...security.capabilities.drop],
     CapAdd: [...security.capabilities.add],
     Mounts: config.volumes.map((mount) => ({
-      Type: mount.type ?? (mount.source.startsWith("/") ? "bind" : "volume"),
+      Type: mountTypeOf(mount),
       Source: mount.source,
       Target: mount.target,
       ReadOnly: mount.readOnly === true,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+export * from "./bind-policy.js";
 export * from "./docker-driver.js";
 export * from "./engine-mapping.js";
 export * from "./errors.js";

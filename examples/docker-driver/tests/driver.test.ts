@@ -44,10 +44,11 @@ describeWithEngine("DockerDriver on a real engine", () => {
   let hostDir: string;
 
   beforeAll(() => {
-    driver = new DockerDriver({ socketPath: SOCKET_PATH, namespace });
     hostDir = mkdtempSync(join(tmpdir(), "oa-bind-"));
     // The container's user is not root: let it read the directory.
     chmodSync(hostDir, 0o755);
+    // Bind mounts are refused unless their directory is allowed; this suite mounts only its own temp dir.
+    driver = new DockerDriver({ socketPath: SOCKET_PATH, namespace, allowedBindSources: [hostDir] });
   });
 
   afterAll(async () => {
