@@ -45,8 +45,8 @@ describe("README", () => {
   it("starts with the set-up-and-report command and the every-test command", () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
     const [setUp, everyTest] = firstBlock.trim().split("\n");
-    expect(setUp).toMatch(/^npm install && npm run conformance\b/);
-    expect(everyTest).toMatch(/npm run verify\b/);
+    expect(setUp).toMatch(/^npm ci && npm run conformance\b/);
+    expect(everyTest).toMatch(/npm ci && npm run verify\b/);
   });
 
   it("has a usage example that type-checks against the package", () => {
