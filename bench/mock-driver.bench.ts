@@ -19,7 +19,7 @@
 import { cpus } from "node:os";
 import { ROUNDS, TIME_MS, measureRound, median, summary } from "./harness.js";
 import { createDriverConfig } from "../src/builders.js";
-import type { ContainerConfig, ContainerInstance } from "../src/types.js";
+import type { ContainerConfig, ContainerInstance } from "../src/contract/schemas.js";
 import { parseContainerConfig } from "../src/validation.js";
 import { type MockDriver, MockDockerDriver, MockLocalDriver } from "../tests/mocks/index.js";
 

@@ -28,7 +28,8 @@ import { KeyedMutex } from "../src/resilience/keyed-mutex.js";
 import { withRetry } from "../src/resilience/retry.js";
 import { withTimeout } from "../src/resilience/timeout.js";
 import { withPolicies } from "../src/resilience/with-policies.js";
-import type { ContainerConfig, ContainerDriver } from "../src/types.js";
+import type { ContainerDriver } from "../src/contract/driver.js";
+import type { ContainerConfig } from "../src/contract/schemas.js";
 import { MockDockerDriver } from "../tests/mocks/index.js";
 
 /** Runs `tasks` for every round and prints, per task, the median µs and the median ratio to `baseline`. */

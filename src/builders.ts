@@ -8,7 +8,13 @@
  *
  * @module
  */
-import type { Capabilities, ContainerConfig, ResourceLimits, SecurityOptions, VolumeMount } from "./types.js";
+import type {
+  Capabilities,
+  ContainerConfig,
+  ResourceLimits,
+  SecurityOptions,
+  VolumeMount,
+} from "./contract/schemas.js";
 
 /**
  * The default resource limits: half a core, 512 MB of memory, 1024 MB of

@@ -1,23 +1,25 @@
 /**
  * `@openagent/driver-interface`: the contract between an AI-agent platform and
- * the runtimes that host its sessions.
+ * the runtimes that host its sessions. This entry point only re-exports:
  *
- * - The contract and its schemas: `./types.ts`
- * - The lifecycle table: `./lifecycle.ts`
- * - Errors: `./errors.ts` (also `@openagent/driver-interface/errors`)
- * - Builders with secure defaults: `./builders.ts`
- * - Validators and parsers: `./validation.ts`
+ * - the contract: value rules, schemas and their types, the driver type and
+ *   its method table (`./contract/`)
+ * - errors (`./errors/`, also `@openagent/driver-interface/errors`)
+ * - the lifecycle table (`./lifecycle.ts`), builders with secure defaults
+ *   (`./builders.ts`), validators and parsers (`./validation.ts`), clocks
+ *   (`./clock.ts`) and the resilience toolkit (`./resilience/`)
  *
  * @packageDocumentation
  */
 
-/** The version of this package, equal to `version` in its package.json. */
-export const VERSION = "1.0.0";
-
 export * from "./builders.js";
 export * from "./clock.js";
+export * from "./contract/driver.js";
+export * from "./contract/methods.js";
+export * from "./contract/rules.js";
+export * from "./contract/schemas.js";
 export * from "./errors.js";
 export * from "./lifecycle.js";
 export * from "./resilience/index.js";
-export * from "./types.js";
 export * from "./validation.js";
+export { VERSION } from "./version.js";

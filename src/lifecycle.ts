@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ContainerState, ContainerStatus } from "./types.js";
+import type { ContainerState, ContainerStatus } from "./contract/schemas.js";
 
 /**
  * Derive a container's state from its status and, for `exited`, its exit code.

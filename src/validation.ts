@@ -6,7 +6,11 @@
  * @module
  */
 import { z } from "zod";
-import { type ConfigurationIssue, ConfigurationError } from "./errors.js";
+import { INPUT_LIMITS } from "./contract/rules.js";
+import { type ConfigurationIssue, ConfigurationError, describeValue, getErrorMessage } from "./errors.js";
+import { inputSizeIssue } from "./validation/bounds.js";
+
+export { inputSizeIssue };
 import {
   type ContainerConfig,
   ContainerConfigSchema,
@@ -26,14 +30,22 @@ import {
   VolumeConfigSchema,
   type VolumeMount,
   VolumeMountSchema,
-} from "./types.js";
+} from "./contract/schemas.js";
 
 type Outcome<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly issues: ConfigurationIssue[] };
 
+/** The longest path an issue shows; a hostile key must not make a message of megabytes. */
+const MAX_PATH_LENGTH = 1_024;
+
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((segment) => String(segment)).join(".");
+  let text = "";
+  for (const segment of path) {
+    text += text === "" ? describeValue(segment, 128) : `.${describeValue(segment, 128)}`;
+    if (text.length > MAX_PATH_LENGTH) return `${text.slice(0, MAX_PATH_LENGTH)}…`;
+  }
+  return text;
 }
 
 /**
@@ -53,6 +65,13 @@ function toConfigurationIssues(issue: z.core.$ZodIssue): ConfigurationIssue[] {
     }));
   }
   return [{ path, message: issue.message }];
+}
+
+/** At most `INPUT_LIMITS.issues` issues, and one more that counts the rest. */
+function capIssues(issues: ConfigurationIssue[]): ConfigurationIssue[] {
+  if (issues.length <= INPUT_LIMITS.issues) return issues;
+  const rest = issues.length - INPUT_LIMITS.issues;
+  return [...issues.slice(0, INPUT_LIMITS.issues), { path: "", message: `and ${rest} more problem(s)` }];
 }
 
 const compiledSchemas = new WeakMap<z.ZodType, z.ZodType>();
@@ -89,42 +108,65 @@ function safeParseFast<T>(schema: z.ZodType<T>, value: unknown): z.ZodSafeParseR
 }
 
 /**
- * Run a schema over untrusted input. Zod reports ordinary problems as issues;
- * a value that throws while being read (a getter, a Proxy trap) becomes one
- * issue at the root, so no caller ever sees the input's own exception.
+ * Run a schema over untrusted input: first the size check
+ * ({@link inputSizeIssue}), so nothing per element runs on an oversized
+ * input; then the schema. Zod reports ordinary problems as issues; a value
+ * that throws while being read (a getter, a Proxy trap) becomes one issue at
+ * the root, so no caller ever sees the input's own exception. Validators and
+ * parsers share this one path, so they cannot disagree.
  */
 function check<T>(schema: z.ZodType<T>, value: unknown): Outcome<T> {
+  const tooLarge = inputSizeIssue(value);
+  if (tooLarge !== undefined) return { ok: false, issues: [tooLarge] };
   try {
     const result = safeParseFast(schema, value);
     if (result.success) return { ok: true, value: result.data };
-    return {
-      ok: false,
-      issues: result.error.issues.flatMap((issue) => toConfigurationIssues(issue)),
-    };
+    return { ok: false, issues: capIssues(result.error.issues.flatMap((issue) => toConfigurationIssues(issue))) };
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { ok: false, issues: [{ path: "", message: `the value could not be read: ${reason}` }] };
+    return { ok: false, issues: [{ path: "", message: `the value could not be read: ${getErrorMessage(error)}` }] };
   }
 }
 
 /**
- * Whether `schema` accepts `value`, never throwing. `validate` answers without
- * building the parsed value; Zod releases before it have only `safeParse`.
+ * The issues `schema` finds in `value`, each with its path; empty when it is
+ * valid. Bounded and never throwing, like every validator of the package:
+ * use it for a schema of your own that extends the contract's.
+ *
+ * @example
+ * ```ts
+ * const MyConfigSchema = ContainerConfigSchema.extend({ gpu: z.boolean().optional() });
+ * issuesWithSchema(MyConfigSchema, input); // [] when valid
+ * ```
  */
-function passes(schema: z.ZodType, value: unknown): boolean {
-  try {
-    const fast = compiled(schema);
-    return typeof fast.validate === "function" ? fast.validate(value) : fast.safeParse(value).success;
-  } catch {
-    try {
-      return schema.safeParse(value).success;
-    } catch {
-      return false;
-    }
-  }
+export function issuesWithSchema(schema: z.ZodType, value: unknown): ConfigurationIssue[] {
+  const outcome = check(schema, value);
+  return outcome.ok ? [] : outcome.issues;
 }
 
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+/**
+ * Whether `schema` accepts `value`, never throwing, with the same answer as
+ * {@link parseWithSchema}.
+ *
+ * @example
+ * ```ts
+ * if (validateWithSchema(StopOptionsSchema, options)) await driver.stopContainer(id, options);
+ * ```
+ */
+export function validateWithSchema<T>(schema: z.ZodType<T>, value: unknown): value is T {
+  return check(schema, value).ok;
+}
+
+/**
+ * The value `schema` parses from `value`, or a `ConfigurationError` listing
+ * every problem with its path (at most 100, then a count of the rest).
+ *
+ * @param what - what the value is, for the message (`"container config"`). Default `"value"`.
+ * @example
+ * ```ts
+ * const config = parseWithSchema(ContainerConfigSchema, JSON.parse(body), "container config");
+ * ```
+ */
+export function parseWithSchema<T>(schema: z.ZodType<T>, value: unknown, what = "value"): T {
   const outcome = check(schema, value);
   if (outcome.ok) return outcome.value;
   const listed = outcome.issues.map((issue) => `${issue.path === "" ? "(root)" : issue.path}: ${issue.message}`);
@@ -144,8 +186,7 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T 
  * ```
  */
 export function containerConfigIssues(value: unknown): ConfigurationIssue[] {
-  const outcome = check(ContainerConfigSchema, value);
-  return outcome.ok ? [] : outcome.issues;
+  return issuesWithSchema(ContainerConfigSchema, value);
 }
 
 /**
@@ -158,7 +199,7 @@ export function containerConfigIssues(value: unknown): ConfigurationIssue[] {
  * ```
  */
 export function validateContainerConfig(value: unknown): value is ContainerConfig {
-  return passes(ContainerConfigSchema, value);
+  return validateWithSchema(ContainerConfigSchema, value);
 }
 
 /**
@@ -170,7 +211,7 @@ export function validateContainerConfig(value: unknown): value is ContainerConfi
  * ```
  */
 export function validateResourceLimits(value: unknown): value is ResourceLimits {
-  return passes(ResourceLimitsSchema, value);
+  return validateWithSchema(ResourceLimitsSchema, value);
 }
 
 /**
@@ -182,7 +223,7 @@ export function validateResourceLimits(value: unknown): value is ResourceLimits 
  * ```
  */
 export function validateSecurityOptions(value: unknown): value is SecurityOptions {
-  return passes(SecurityOptionsSchema, value);
+  return validateWithSchema(SecurityOptionsSchema, value);
 }
 
 /**
@@ -195,7 +236,7 @@ export function validateSecurityOptions(value: unknown): value is SecurityOption
  * ```
  */
 export function parseContainerConfig(value: unknown): ContainerConfig {
-  return parseOrThrow(ContainerConfigSchema, value, "container config");
+  return parseWithSchema(ContainerConfigSchema, value, "container config");
 }
 
 /**
@@ -207,7 +248,7 @@ export function parseContainerConfig(value: unknown): ContainerConfig {
  * ```
  */
 export function parseResourceLimits(value: unknown): ResourceLimits {
-  return parseOrThrow(ResourceLimitsSchema, value, "resource limits");
+  return parseWithSchema(ResourceLimitsSchema, value, "resource limits");
 }
 
 /**
@@ -219,7 +260,7 @@ export function parseResourceLimits(value: unknown): ResourceLimits {
  * ```
  */
 export function parseSecurityOptions(value: unknown): SecurityOptions {
-  return parseOrThrow(SecurityOptionsSchema, value, "security options");
+  return parseWithSchema(SecurityOptionsSchema, value, "security options");
 }
 
 /**
@@ -231,7 +272,7 @@ export function parseSecurityOptions(value: unknown): SecurityOptions {
  * ```
  */
 export function parseVolumeMount(value: unknown): VolumeMount {
-  return parseOrThrow(VolumeMountSchema, value, "volume mount");
+  return parseWithSchema(VolumeMountSchema, value, "volume mount");
 }
 
 /**
@@ -243,7 +284,7 @@ export function parseVolumeMount(value: unknown): VolumeMount {
  * ```
  */
 export function parseVolumeConfig(value: unknown): VolumeConfig {
-  return parseOrThrow(VolumeConfigSchema, value, "volume config");
+  return parseWithSchema(VolumeConfigSchema, value, "volume config");
 }
 
 /**
@@ -255,7 +296,7 @@ export function parseVolumeConfig(value: unknown): VolumeConfig {
  * ```
  */
 export function parseNetworkConfig(value: unknown): NetworkConfig {
-  return parseOrThrow(NetworkConfigSchema, value, "network config");
+  return parseWithSchema(NetworkConfigSchema, value, "network config");
 }
 
 /**
@@ -268,7 +309,7 @@ export function parseNetworkConfig(value: unknown): NetworkConfig {
  * ```
  */
 export function parseContainerFilter(value: unknown): ContainerFilter {
-  return parseOrThrow(ContainerFilterSchema, value ?? {}, "container filter");
+  return parseWithSchema(ContainerFilterSchema, value ?? {}, "container filter");
 }
 
 /**
@@ -280,7 +321,7 @@ export function parseContainerFilter(value: unknown): ContainerFilter {
  * ```
  */
 export function parseStopOptions(value: unknown): StopOptions {
-  return parseOrThrow(StopOptionsSchema, value ?? {}, "stop options");
+  return parseWithSchema(StopOptionsSchema, value ?? {}, "stop options");
 }
 
 /**
@@ -292,5 +333,5 @@ export function parseStopOptions(value: unknown): StopOptions {
  * ```
  */
 export function parseLogOptions(value: unknown): LogOptions {
-  return parseOrThrow(LogOptionsSchema, value ?? {}, "log options");
+  return parseWithSchema(LogOptionsSchema, value ?? {}, "log options");
 }

@@ -25,6 +25,7 @@ import {
   ResourceLimitError,
   TimeoutError,
   UNKNOWN_ERROR_CODE,
+  UnexpectedError,
   VolumeCreationError,
   VolumeNotFoundError,
   VolumeRemoveError,
@@ -143,6 +144,12 @@ const samples = [
     fields: { retryAt: Date.UTC(2030, 0, 1) },
     names: "2030-01-01T00:00:00.000Z",
   },
+  // Contract 1.1 additions.
+  {
+    error: new UnexpectedError("the engine answered 'teapot'", options),
+    fields: {},
+    names: "teapot",
+  },
 ] as const;
 
 /**
@@ -172,6 +179,8 @@ const expectedRetryable: Record<string, boolean> = {
   AuthorizationError: false,
   ConfigurationError: false,
   CircuitOpenError: true,
+  // Contract 1.1 additions.
+  UnexpectedError: false,
 };
 
 describe("error classes", () => {

@@ -20,7 +20,7 @@ import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { getErrorMessage } from "../errors.js";
-import type { ContainerDriver } from "../types.js";
+import type { ContainerDriver } from "../contract/driver.js";
 import { formatReport, formatResultLine } from "./format.js";
 import { runConformance, selectCases } from "./runner.js";
 import { CONFORMANCE_TIERS } from "./types.js";

@@ -6,18 +6,17 @@
  * @module
  */
 import { createDriverConfig } from "../builders.js";
-import { DRIVER_ERROR_DEFINITIONS, type DriverErrorName, getErrorMessage, isDriverError } from "../errors.js";
-import {
-  type ContainerDriver,
-  type ContainerInstance,
-  type ContainerStatus,
-  DRIVER_METHODS,
-  type DriverMethod,
-  type Network,
-  type NetworkConfig,
-  type Volume,
-  type VolumeConfig,
-} from "../types.js";
+import { DRIVER_ERROR_DEFINITIONS, errorNameOfCode, getErrorMessage, isDriverError } from "../errors.js";
+import type { ContainerDriver } from "../contract/driver.js";
+import { ALL_DRIVER_METHODS, type AnyDriverMethod, methodsRequiredBy } from "../contract/methods.js";
+import type {
+  ContainerInstance,
+  ContainerStatus,
+  Network,
+  NetworkConfig,
+  Volume,
+  VolumeConfig,
+} from "../contract/schemas.js";
 import type { CaseContext, ResolvedConformanceOptions } from "./types.js";
 
 /** The label key that marks everything a conformance run creates; its value is the run id. */
@@ -53,13 +52,6 @@ export function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new ConformanceCheckError(message);
 }
 
-const NAME_BY_CODE: ReadonlyMap<string, DriverErrorName> = new Map(
-  (Object.entries(DRIVER_ERROR_DEFINITIONS) as [DriverErrorName, { code: string }][]).map(([name, definition]) => [
-    definition.code,
-    name,
-  ]),
-);
-
 /**
  * Why `error` breaks the error contract, or `undefined` when it honours it:
  * a `DriverError` (from any copy of the package) whose code is one of the
@@ -76,7 +68,7 @@ export function errorContractViolation(error: unknown): string | undefined {
     const name = error instanceof Error ? error.name : typeof error;
     return `rejected with ${name} "${getErrorMessage(error)}", which is not a DriverError`;
   }
-  const name = NAME_BY_CODE.get(error.code);
+  const name = errorNameOfCode(error.code);
   if (name === undefined) {
     return `rejected with code ${error.code}, which is not one of the contract's codes`;
   }
@@ -109,13 +101,17 @@ export function errorContractViolation(error: unknown): string | undefined {
 export function checkingDriver(
   driver: ContainerDriver,
   violations: string[],
-  onResolved?: (method: DriverMethod, args: readonly unknown[]) => void,
+  onResolved?: (method: AnyDriverMethod, args: readonly unknown[]) => void,
 ): ContainerDriver {
   const wrapped: Record<string, unknown> = {};
-  for (const method of DRIVER_METHODS) {
+  const required = new Set(methodsRequiredBy(Array.isArray(driver.capabilities) ? driver.capabilities : []));
+  for (const method of ALL_DRIVER_METHODS) {
     const original = driver[method] as unknown;
     if (typeof original !== "function") {
-      wrapped[method] = () => Promise.reject(new ConformanceCheckError(`the driver has no method ${method}`));
+      // An optional method the driver does not promise stays absent, as on the driver itself.
+      if (required.has(method)) {
+        wrapped[method] = () => Promise.reject(new ConformanceCheckError(`the driver has no method ${method}`));
+      }
       continue;
     }
     wrapped[method] = (...args: unknown[]): Promise<unknown> => {
@@ -275,7 +271,7 @@ export function createCaseHarness(
           return fail(`${what}: expected ${expected}, got ${name} "${getErrorMessage(error)}" (not a DriverError)`);
         }
         if (error.code !== definition.code) {
-          const actualName = NAME_BY_CODE.get(error.code) ?? error.name;
+          const actualName = errorNameOfCode(error.code) ?? error.name;
           return fail(`${what}: expected ${expected} (${definition.code}), got ${actualName} (${error.code})`);
         }
         if (error.retryable !== definition.retryable) {

@@ -7,7 +7,7 @@
  */
 import { systemClock } from "../clock.js";
 import { ConfigurationError, getErrorMessage, isDriverError } from "../errors.js";
-import type { ContainerDriver } from "../types.js";
+import type { ContainerDriver } from "../contract/driver.js";
 import { CONFORMANCE_CASES } from "./cases/index.js";
 import { CONFORMANCE_TIERS } from "./types.js";
 import { ConformanceCheckError, createCaseHarness, sweep } from "./context.js";

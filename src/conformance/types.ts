@@ -5,20 +5,19 @@
  * @module
  */
 import type { Clock } from "../clock.js";
-import { DRIVER_CAPABILITIES } from "../types.js";
+import { DRIVER_CAPABILITIES } from "../contract/driver.js";
 import type { DriverErrorName } from "../errors.js";
+import type { ContainerDriver, DriverCapability } from "../contract/driver.js";
 import type {
   ContainerConfig,
-  ContainerDriver,
   ContainerInstance,
   ContainerStatus,
-  DriverCapability,
   Network,
   NetworkConfig,
   ResourceLimits,
   Volume,
   VolumeConfig,
-} from "../types.js";
+} from "../contract/schemas.js";
 import type { DriverConfigInput } from "../builders.js";
 import type { ContractClauseId } from "./clauses.js";
 

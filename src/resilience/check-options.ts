@@ -9,13 +9,6 @@
  */
 import { type ConfigurationIssue, ConfigurationError } from "../errors.js";
 
-/**
- * The longest delay a timer can wait: `setTimeout` fires at once for anything
- * longer (2^31 - 1 ms, about 24.8 days), which would turn a long timeout into
- * none at all.
- */
-export const MAX_TIMER_DELAY_MS = 2_147_483_647;
-
 /** The rule one numeric option must follow. */
 export type NumberRule = {
   /** Smallest allowed value. */

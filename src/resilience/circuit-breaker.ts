@@ -6,9 +6,17 @@
  * @module
  */
 import { type Clock, systemClock } from "../clock.js";
-import { CircuitOpenError, isDriverError, NetworkError, TimeoutError, UNKNOWN_ERROR_CODE } from "../errors.js";
+import {
+  CircuitOpenError,
+  errorNameOfCode,
+  isDriverError,
+  NetworkError,
+  TimeoutError,
+  UnexpectedError,
+} from "../errors.js";
 import { callAsync } from "./abort.js";
-import { checkNumbers, MAX_TIMER_DELAY_MS } from "./check-options.js";
+import { MAX_TIMER_DELAY_MS } from "../contract/rules.js";
+import { checkNumbers } from "./check-options.js";
 
 /** The states of a {@link CircuitBreaker}. */
 export const CIRCUIT_STATES = ["closed", "open", "half-open"] as const;
@@ -119,8 +127,8 @@ export const DEFAULT_CIRCUIT_BREAKER_OPTIONS = Object.freeze({
  *   could not be reached;
  * - a contract error whose `context.statusCode` is 5xx (see `toDriverError`):
  *   the runtime answered that it failed internally;
- * - anything that is not a contract error, and the `UNKNOWN_ERROR` of
- *   `toDriverError`: an unexplained failure.
+ * - anything that is not a contract error (including a `DriverError` with a
+ *   code outside the contract), and `UnexpectedError`: an unexplained failure.
  *
  * `false` for every other contract error, retryable or not: a missing
  * container, invalid input, a limit, or a lifecycle refusal such as starting
@@ -135,7 +143,8 @@ export const DEFAULT_CIRCUIT_BREAKER_OPTIONS = Object.freeze({
  * ```
  */
 export function isCircuitFailure(error: unknown): boolean {
-  if (!isDriverError(error) || error.code === UNKNOWN_ERROR_CODE) return true;
+  if (!isDriverError(error) || errorNameOfCode(error.code) === undefined) return true;
+  if (error instanceof UnexpectedError) return true;
   if (error instanceof TimeoutError || error instanceof NetworkError) return true;
   const status = error.context.statusCode;
   return typeof status === "number" && status >= 500 && status <= 599;

@@ -40,19 +40,28 @@ export {
 } from "./retry.js";
 export { type TimeoutOptions, withTimeout } from "./timeout.js";
 export {
+  EFFECT_UNKNOWN_CONTEXT_KEY,
   type ErrorMappingContext,
+  mappingContextFor,
   mayHaveTakenEffect,
   REQUEST_SENT_CONTEXT_KEY,
   toDriverError,
 } from "./to-driver-error.js";
 export {
+  attemptDeadline,
   DEFAULT_METHOD_POLICIES,
   DEFAULT_POLICY_TIMEOUT_MS,
-  type DriverPolicies,
-  type DriverRetryInfo,
   type DriverRetryPolicy,
   defaultShouldRetry,
-  type LateCreationInfo,
   type MethodPolicy,
+  type PolicyDefaults,
+  type ResolvedMethodPolicy,
+  resolveMethodPolicy,
+} from "./method-policy.js";
+export {
+  type DriverPolicies,
+  type DriverRetryInfo,
+  type LateCreationInfo,
+  type WrappedDriver,
   withPolicies,
 } from "./with-policies.js";

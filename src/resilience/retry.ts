@@ -7,7 +7,8 @@
 import { type Clock, systemClock } from "../clock.js";
 import { ConfigurationError, isRetryableError } from "../errors.js";
 import { callAsync, raceAbort } from "./abort.js";
-import { checkNumbers, MAX_TIMER_DELAY_MS } from "./check-options.js";
+import { MAX_TIMER_DELAY_MS } from "../contract/rules.js";
+import { checkNumbers } from "./check-options.js";
 
 /**
  * How the backoff delay is randomised, so that many clients that failed

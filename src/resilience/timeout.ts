@@ -6,7 +6,8 @@
 import { type Clock, systemClock } from "../clock.js";
 import { TimeoutError } from "../errors.js";
 import { callAsync } from "./abort.js";
-import { checkNumbers, MAX_TIMER_DELAY_MS } from "./check-options.js";
+import { MAX_TIMER_DELAY_MS } from "../contract/rules.js";
+import { checkNumbers } from "./check-options.js";
 
 /** Options of {@link withTimeout}. */
 export type TimeoutOptions = {

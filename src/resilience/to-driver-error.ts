@@ -8,29 +8,23 @@
 import {
   AuthenticationError,
   DRIVER_ERROR_DEFINITIONS,
+  FAILURE_ERRORS,
+  UnexpectedError,
   AuthorizationError,
   ConfigurationError,
-  ContainerCreationError,
   ContainerNotFoundError,
-  ContainerRemoveError,
-  ContainerStartError,
-  ContainerStopError,
-  DriverError,
+  type DriverError,
   type DriverErrorOptions,
-  DriverHealthError,
   FileSystemError,
   getErrorMessage,
   isDriverError,
-  NetworkCreationError,
   NetworkError,
   NetworkNotFoundError,
   NetworkRemoveError,
   TimeoutError,
-  UNKNOWN_ERROR_CODE,
-  VolumeCreationError,
   VolumeNotFoundError,
-  VolumeRemoveError,
 } from "../errors.js";
+import { type AnyDriverMethod, DRIVER_METHOD_TABLE, isDriverMethod, type MethodFacts } from "../contract/methods.js";
 
 /**
  * What the caller was doing when the error happened. Copied into the
@@ -69,6 +63,14 @@ export type ErrorMappingContext = {
  * unknown. See {@link mayHaveTakenEffect}.
  */
 export const REQUEST_SENT_CONTEXT_KEY = "requestSent";
+
+/**
+ * The `context` key that marks an error `toDriverError` made from a failure
+ * it did not recognise (`true`): it carries the operation's own class and
+ * flag, but nothing says whether the operation took effect, so
+ * {@link mayHaveTakenEffect} answers `true` and a create is not retried.
+ */
+export const EFFECT_UNKNOWN_CONTEXT_KEY = "effectUnknown";
 
 /**
  * Errno codes meaning the runtime could not be reached. All become
@@ -209,10 +211,17 @@ function describeFailure(error: unknown): string {
 
 type ResourceKind = "container" | "volume" | "network";
 
+const RESOURCE_KINDS: readonly ResourceKind[] = ["container", "volume", "network"];
+
+function factsOf(operation: string): MethodFacts | undefined {
+  return isDriverMethod(operation) ? DRIVER_METHOD_TABLE[operation] : undefined;
+}
+
+/** The resource the operation is about first, then the others: a 404 names what the call was about. */
 function resourceOrder(operation: string): readonly ResourceKind[] {
-  if (/volume/i.test(operation)) return ["volume", "container", "network"];
-  if (/network/i.test(operation)) return ["network", "container", "volume"];
-  return ["container", "volume", "network"];
+  const resource = factsOf(operation)?.resource;
+  if (resource === undefined || resource === "driver") return RESOURCE_KINDS;
+  return [resource, ...RESOURCE_KINDS.filter((kind) => kind !== resource)];
 }
 
 function notFoundError(context: ErrorMappingContext, options: DriverErrorOptions): DriverError | undefined {
@@ -229,9 +238,9 @@ function notFoundError(context: ErrorMappingContext, options: DriverErrorOptions
 }
 
 /**
- * The error that means "this operation failed" for each driver method that
- * has one. Methods not listed (reads such as `getContainer`) have no failure
- * error of their own.
+ * The operation's own failure error (the method table's `failure`), about
+ * the subject the table says the operation names; `undefined` for operations
+ * without one (reads) and for names outside the table.
  */
 function operationError(
   context: ErrorMappingContext,
@@ -239,38 +248,29 @@ function operationError(
   options: DriverErrorOptions,
   details: unknown,
 ): DriverError | undefined {
-  const containerId = context.containerId ?? "(unknown)";
-  switch (context.operation) {
-    case "createContainer":
-      return new ContainerCreationError(`Container could not be created: ${reason}`, details, options);
-    case "startContainer":
-      return new ContainerStartError(containerId, reason, options);
-    case "stopContainer":
-      return new ContainerStopError(containerId, reason, options);
-    case "removeContainer":
-      return new ContainerRemoveError(containerId, reason, options);
-    case "createVolume":
-      return new VolumeCreationError(context.volumeName ?? context.volumeId ?? "(unknown)", reason, options);
-    case "removeVolume":
-      return new VolumeRemoveError(context.volumeId ?? context.volumeName ?? "(unknown)", reason, options);
-    case "createNetwork":
-      return new NetworkCreationError(context.networkName ?? context.networkId ?? "(unknown)", reason, options);
-    case "removeNetwork":
-      return new NetworkRemoveError(context.networkId ?? context.networkName ?? "(unknown)", reason, options);
-    case "healthCheck":
-      return new DriverHealthError(`Driver health check failed: ${reason}`, options);
-    default:
-      return undefined;
-  }
+  const facts = factsOf(context.operation);
+  if (facts?.failure === undefined) return undefined;
+  const subject = facts.subject === "none" ? undefined : context[facts.subject];
+  return FAILURE_ERRORS[facts.failure](subject ?? "(unknown)", reason, options, details);
 }
 
-function unknownError(error: unknown, context: ErrorMappingContext, options: DriverErrorOptions): DriverError {
-  return new DriverError(
-    `Operation '${context.operation}' failed with an unrecognised error: ${getErrorMessage(error)}. ` +
-      "It is not retried automatically because its effect is unknown; inspect `cause`.",
-    UNKNOWN_ERROR_CODE,
-    false,
-    options,
+/**
+ * A failure nothing above recognised: the operation's own failure error when
+ * it has one (its retryable flag is the operation's: start, stop and the
+ * creates may be retried, and `withPolicies` retries a create only when
+ * nothing can have been created), else `UnexpectedError`, which is not
+ * retryable because nothing says whether the operation took effect.
+ */
+function unrecognisedError(error: unknown, context: ErrorMappingContext, options: DriverErrorOptions): DriverError {
+  const reason = `unrecognised failure: ${describeFailure(error)}`;
+  const unknownEffect = { ...options, context: { ...options.context, [EFFECT_UNKNOWN_CONTEXT_KEY]: true } };
+  return (
+    operationError(context, reason, unknownEffect, readProperty(error, "json")) ??
+    new UnexpectedError(
+      `Operation '${context.operation}' failed with an unrecognised error: ${getErrorMessage(error)}. ` +
+        "It is not retried automatically because its effect is unknown; inspect `cause`.",
+      options,
+    )
   );
 }
 
@@ -309,7 +309,7 @@ function fromStatus(
     return (
       notFoundError(context, options) ??
       operationError(context, reason, options, json) ??
-      unknownError(error, context, options)
+      unrecognisedError(error, context, options)
     );
   }
   if (status === 408) return new TimeoutError(context.operation, context.timeoutMs ?? 0, options);
@@ -317,7 +317,7 @@ function fromStatus(
     return new NetworkError(`The engine is rate-limiting requests (${reason}); retry after a pause.`, options);
   }
   if (status === 409) {
-    return operationError(context, reason, options, json) ?? unknownError(error, context, options);
+    return operationError(context, reason, options, json) ?? unrecognisedError(error, context, options);
   }
   if (status >= 500 && status <= 599) {
     const own = operationError(context, reason, options, json);
@@ -327,7 +327,7 @@ function fromStatus(
   if (status >= 400 && status <= 499) {
     return new ConfigurationError(`The engine refused the request for '${context.operation}': ${reason}`, options);
   }
-  return unknownError(error, context, options);
+  return unrecognisedError(error, context, options);
 }
 
 function fromErrno(
@@ -374,6 +374,31 @@ function buildContext(context: ErrorMappingContext, facts: Facts): Record<string
 }
 
 /**
+ * The mapping context of a call of `method` with `args`: the operation, the
+ * driver, and the subject the method table says the call names (a container,
+ * volume or network id from the first argument, or the `name` of a volume or
+ * network config). Never throws, whatever the arguments are.
+ *
+ * @example
+ * ```ts
+ * mappingContextFor("removeVolume", ["vol-1"], "docker"); // { operation: "removeVolume", driver: "docker", volumeId: "vol-1" }
+ * ```
+ */
+export function mappingContextFor(
+  method: AnyDriverMethod,
+  args: readonly unknown[],
+  driver?: string,
+): ErrorMappingContext {
+  const context: ErrorMappingContext = { operation: method };
+  if (driver !== undefined) context.driver = driver;
+  const subject = DRIVER_METHOD_TABLE[method].subject;
+  const first = args[0];
+  const value = subject === "volumeName" || subject === "networkName" ? readProperty(first, "name") : first;
+  if (subject !== "none" && typeof value === "string") context[subject] = value;
+  return context;
+}
+
+/**
  * Turns anything a runtime throws into one of the contract's errors, keeping
  * the original as `cause` and `context` plus the errno code, system call and
  * HTTP status in the error's `context`.
@@ -397,16 +422,19 @@ function buildContext(context: ErrorMappingContext, facts: Facts): Record<string
  * | errno ENOENT from `connect` (the engine's socket is missing) | `NetworkError` |
  * | errno EACCES, EPERM | `AuthorizationError` |
  * | errno ENOENT, ENOSPC, EROFS, EEXIST, ... | `FileSystemError` |
- * | anything else | `DriverError` with code `UNKNOWN_ERROR`, not retryable |
+ * | anything else | the operation's own failure error (the method table's `failure`), else `UnexpectedError` (not retryable) |
  *
- * HTTP 304 (Docker's "already started/stopped") is not an error in the
- * contract, where those are no-ops: a driver treats it as success before
- * mapping. Given one anyway, it becomes the unknown error.
+ * It never throws and never yields a code outside the contract's list, for
+ * any value and any context (none at all, a string, an object whose getters
+ * throw): without a known operation the unrecognised failure is an
+ * `UnexpectedError`. HTTP 304 (Docker's "already started/stopped") is not an
+ * error in the contract, where those are no-ops: a driver treats it as
+ * success before mapping; given one anyway, it is unrecognised.
  *
- * An unrecognised failure is not retryable on purpose: nothing says whether
- * the operation took effect, and retrying a create that did could make a
- * second container, volume or network. Only failures whose class says
- * "retry is safe or harmless" are marked retryable.
+ * An unrecognised failure carries `effectUnknown: true` in its context
+ * ({@link EFFECT_UNKNOWN_CONTEXT_KEY}), so {@link mayHaveTakenEffect} says
+ * `true`: nothing says whether the operation took effect, and retrying a
+ * create that did could make a second container, volume or network.
  *
  * ETIMEDOUT maps to `NetworkError`, not `TimeoutError`: it is the transport's
  * socket timeout, not the deadline of the operation, and carries no time
@@ -426,8 +454,21 @@ function buildContext(context: ErrorMappingContext, facts: Facts): Record<string
  * }
  * ```
  */
-export function toDriverError(error: unknown, context: ErrorMappingContext): DriverError {
-  if (isDriverError(error)) return error;
+export function toDriverError(error: unknown, context?: ErrorMappingContext): DriverError {
+  const safeContext = readContext(context);
+  try {
+    if (isDriverError(error)) return error;
+    return mapUnknown(error, safeContext);
+  } catch (failure) {
+    // A mapper must never throw. Only a value hostile enough to defeat every guard above gets here.
+    return new UnexpectedError(
+      `Operation '${safeContext.operation}' failed, and its error could not be read: ${getErrorMessage(failure)}`,
+      { cause: error, context: { operation: safeContext.operation } },
+    );
+  }
+}
+
+function mapUnknown(error: unknown, context: ErrorMappingContext): DriverError {
   const facts = collectFacts(error);
   const options: DriverErrorOptions = { cause: error, context: buildContext(context, facts) };
   if (facts.name === "TimeoutError") {
@@ -440,15 +481,43 @@ export function toDriverError(error: unknown, context: ErrorMappingContext): Dri
     const mapped = fromErrno({ ...facts, errno: facts.errno }, error, context, options);
     if (mapped !== undefined) return mapped;
   }
-  return unknownError(error, context, options);
+  return unrecognisedError(error, context, options);
+}
+
+const CONTEXT_STRING_KEYS = [
+  "containerId",
+  "volumeId",
+  "volumeName",
+  "networkId",
+  "networkName",
+  "driver",
+] as const satisfies readonly (keyof ErrorMappingContext)[];
+
+/**
+ * A plain copy of the caller's context with only well-typed fields: a
+ * JavaScript caller may pass nothing, a string, or an object whose getters
+ * throw, and the mapping must still not throw. Without an operation, the
+ * operation is `"unknown"`.
+ */
+function readContext(context: unknown): ErrorMappingContext {
+  const operation = readProperty(context, "operation");
+  const safe: ErrorMappingContext = { operation: typeof operation === "string" ? operation : "unknown" };
+  for (const key of CONTEXT_STRING_KEYS) {
+    const value = readProperty(context, key);
+    if (typeof value === "string") safe[key] = value;
+  }
+  const timeoutMs = readProperty(context, "timeoutMs");
+  if (typeof timeoutMs === "number") safe.timeoutMs = timeoutMs;
+  return safe;
 }
 
 /**
  * Whether the operation that failed with `error` may nevertheless have taken
  * effect on the runtime: `true` for a `TimeoutError` (the call was abandoned,
  * not cancelled), for a `NetworkError` unless its context says
- * `requestSent: false`, and for anything that is not one of the contract's
- * errors (including the `UNKNOWN_ERROR` of {@link toDriverError}). A
+ * `requestSent: false`, for an `UnexpectedError` and an error whose context
+ * says `effectUnknown: true` (an unrecognised failure {@link toDriverError}
+ * mapped), and for anything that is not one of the contract's errors. A
  * non-idempotent operation (a create) is safe to retry only when this is
  * `false`. Every other contract error is a definite answer from the driver,
  * which by contract leaves nothing behind when it rejects.
@@ -460,7 +529,8 @@ export function toDriverError(error: unknown, context: ErrorMappingContext): Dri
  */
 export function mayHaveTakenEffect(error: unknown): boolean {
   if (!isDriverError(error) || !KNOWN_CODES.has(error.code)) return true;
-  if (error instanceof TimeoutError) return true;
+  if (error.context[EFFECT_UNKNOWN_CONTEXT_KEY] === true) return true;
+  if (error instanceof TimeoutError || error instanceof UnexpectedError) return true;
   if (error instanceof NetworkError) return error.context[REQUEST_SENT_CONTEXT_KEY] !== false;
   return false;
 }

@@ -15,7 +15,8 @@ import {
   VolumeCreationError,
   VolumeNotFoundError,
 } from "../../src/errors.js";
-import { CONTAINER_STATUSES, type ContainerDriver } from "../../src/types.js";
+import type { ContainerDriver } from "../../src/contract/driver.js";
+import { CONTAINER_STATUSES } from "../../src/contract/schemas.js";
 import { MockDockerDriver } from "../mocks/index.js";
 import { breakMock, conformanceOptions } from "../fixtures/broken-driver.js";
 import { BROKEN_DRIVERS } from "../fixtures/index.js";

@@ -10,7 +10,9 @@ import { CircuitOpenError, ContainerStartError, isDriverError, ResourceLimitErro
 import { CircuitBreaker } from "../../src/resilience/circuit-breaker.js";
 import { withRetry } from "../../src/resilience/retry.js";
 import { withPolicies } from "../../src/resilience/with-policies.js";
-import type { ContainerConfig, ContainerDriver, DriverMethod } from "../../src/types.js";
+import type { ContainerDriver } from "../../src/contract/driver.js";
+import type { DriverMethod } from "../../src/contract/methods.js";
+import type { ContainerConfig } from "../../src/contract/schemas.js";
 import { MockDockerDriver, MockLocalDriver } from "../mocks/index.js";
 import { config, settle } from "./helpers.js";
 

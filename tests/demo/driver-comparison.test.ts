@@ -14,7 +14,8 @@ import {
   TimeoutError,
   VolumeRemoveError,
 } from "../../src/errors.js";
-import { ContainerInstanceSchema, DRIVER_METHODS, type ResourceLimits } from "../../src/types.js";
+import { DRIVER_METHODS } from "../../src/contract/methods.js";
+import { ContainerInstanceSchema, type ResourceLimits } from "../../src/contract/schemas.js";
 import { type MockDriver, MockDockerDriver, MockLocalDriver } from "../mocks/index.js";
 import { bothInstant, config, elapsed } from "./helpers.js";
 

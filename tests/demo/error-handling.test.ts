@@ -25,7 +25,7 @@ import {
 } from "../../src/errors.js";
 import { CircuitBreaker } from "../../src/resilience/circuit-breaker.js";
 import { withRetry } from "../../src/resilience/retry.js";
-import type { ContainerDriver } from "../../src/types.js";
+import type { ContainerDriver } from "../../src/contract/driver.js";
 import { containerConfigIssues, parseContainerConfig } from "../../src/validation.js";
 import { MockDockerDriver, MockLocalDriver } from "../mocks/index.js";
 import { bothInstant, config, settle } from "./helpers.js";

@@ -12,7 +12,7 @@ import {
 } from "../../src/builders.js";
 import { createManualClock } from "../../src/clock.js";
 import { ConfigurationError, ContainerNotFoundError, ResourceLimitError, VolumeRemoveError } from "../../src/errors.js";
-import type { ContainerDriver } from "../../src/types.js";
+import type { ContainerDriver } from "../../src/contract/driver.js";
 import { validateContainerConfig } from "../../src/validation.js";
 import { config, DRIVERS, elapsed } from "./helpers.js";
 

@@ -40,15 +40,14 @@ import {
 import { stateForStatus, type Transition, transitionFor } from "../../src/lifecycle.js";
 import { KeyedMutex } from "../../src/resilience/keyed-mutex.js";
 import { type ErrorMappingContext, toDriverError } from "../../src/resilience/to-driver-error.js";
+import type { ContainerDriver, DriverCapability } from "../../src/contract/driver.js";
+import type { DriverMethod } from "../../src/contract/methods.js";
 import type {
   ContainerConfig,
-  ContainerDriver,
   ContainerFilter,
   ContainerInstance,
   ContainerStatus,
-  DriverCapability,
   DriverHealth,
-  DriverMethod,
   LogOptions,
   Network,
   NetworkConfig,
@@ -56,7 +55,7 @@ import type {
   StopOptions,
   Volume,
   VolumeConfig,
-} from "../../src/types.js";
+} from "../../src/contract/schemas.js";
 import {
   parseContainerConfig,
   parseContainerFilter,

@@ -20,15 +20,15 @@ import {
 } from "../../src/errors.js";
 import { createDriverConfig, type DriverConfigInput } from "../../src/builders.js";
 import { CONTAINER_TRANSITIONS, LIFECYCLE_OPERATIONS, stateForStatus, statusesAfter } from "../../src/lifecycle.js";
+import { DRIVER_METHODS } from "../../src/contract/methods.js";
 import {
   CONTAINER_STATUSES,
   ContainerInstanceSchema,
   type ContainerStatus,
-  DRIVER_METHODS,
   DriverHealthSchema,
   NetworkSchema,
   VolumeSchema,
-} from "../../src/types.js";
+} from "../../src/contract/schemas.js";
 import {
   DOCKER_PROFILE,
   LOCAL_PROFILE,

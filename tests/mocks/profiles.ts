@@ -10,7 +10,8 @@
  */
 import type { DriverError, ErrorContext } from "../../src/errors.js";
 import { NetworkError, TimeoutError } from "../../src/errors.js";
-import type { DriverMethod, ResourceLimits } from "../../src/types.js";
+import type { DriverMethod } from "../../src/contract/methods.js";
+import type { ResourceLimits } from "../../src/contract/schemas.js";
 
 /**
  * The kinds of failure a mock reports. Each profile says how it describes

@@ -13,7 +13,7 @@ import { describe, it } from "vitest";
 import { createDriverConfig } from "../../src/builders.js";
 import type { Clock } from "../../src/clock.js";
 import { statusesAfter } from "../../src/lifecycle.js";
-import { ContainerInstanceSchema, type ContainerStatus } from "../../src/types.js";
+import { ContainerInstanceSchema, type ContainerStatus } from "../../src/contract/schemas.js";
 import { type MockDriver, type MockDriverOptions, MockDockerDriver, MockLocalDriver } from "../mocks/index.js";
 import { outcomeOf, ReferenceModel, type Slot } from "./reference-model.js";
 

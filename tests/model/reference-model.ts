@@ -6,7 +6,7 @@
  * real mock with it.
  */
 import { type LifecycleOperation, stateForStatus, transitionFor } from "../../src/lifecycle.js";
-import type { ContainerFilter, ContainerStatus } from "../../src/types.js";
+import type { ContainerFilter, ContainerStatus } from "../../src/contract/schemas.js";
 import { MOCK_EXIT_CODES } from "../mocks/index.js";
 
 /** One container as the model sees it. */

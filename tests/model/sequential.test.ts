@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, it } from "vitest";
 import { createDriverConfig } from "../../src/builders.js";
 import { stateForStatus } from "../../src/lifecycle.js";
-import { CONTAINER_STATES, CONTAINER_STATUSES, type ContainerFilter } from "../../src/types.js";
+import { CONTAINER_STATES, CONTAINER_STATUSES, type ContainerFilter } from "../../src/contract/schemas.js";
 import { type MockDriver, MockDockerDriver, MockLocalDriver } from "../mocks/index.js";
 import { outcomeOf, ReferenceModel, type Slot } from "./reference-model.js";
 

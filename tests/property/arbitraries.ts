@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import {
   CAPABILITY_PATTERN,
+  CONTROL_CHARACTER_PATTERN,
   type ContainerConfig,
   type DriverConfigInput,
   ENV_NAME_PATTERN,
@@ -19,8 +20,6 @@ import {
 } from "../../src/index.js";
 
 const forbidden = new Set(FORBIDDEN_RECORD_KEYS);
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to match them
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** A string without NUL: any env or label value. */
 export const safeString = fc.string({ unit: "binary", maxLength: 20 }).filter((value) => !value.includes("\u0000"));
@@ -40,7 +39,7 @@ const pathSegment = fc.stringMatching(/^[A-Za-z0-9_.-]{1,12}$/).filter((segment)
 export const mountTarget = fc.array(pathSegment, { maxLength: 5 }).map((segments) => `/${segments.join("/")}`);
 export const mountSource = fc
   .string({ unit: "binary", minLength: 1, maxLength: 30 })
-  .filter((source) => !CONTROL.test(source));
+  .filter((source) => !CONTROL_CHARACTER_PATTERN.test(source));
 
 export const volumeMount: fc.Arbitrary<VolumeMount> = fc.record(
   {

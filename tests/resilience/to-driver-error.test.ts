@@ -10,6 +10,7 @@ import {
   ContainerStopError,
   DriverError,
   DriverHealthError,
+  errorNameOfCode,
   FileSystemError,
   isRetryableError,
   NetworkCreationError,
@@ -18,6 +19,7 @@ import {
   NetworkRemoveError,
   TimeoutError,
   UNKNOWN_ERROR_CODE,
+  UnexpectedError,
   VolumeCreationError,
   VolumeNotFoundError,
   VolumeRemoveError,
@@ -28,6 +30,7 @@ import {
   REQUEST_SENT_CONTEXT_KEY,
   toDriverError,
 } from "../../src/resilience/to-driver-error.js";
+import { defaultShouldRetry } from "../../src/resilience/method-policy.js";
 
 /** A Node system error as `net`/`fs` raise them. */
 function systemError(code: string, syscall = "read"): NodeJS.ErrnoException {
@@ -208,10 +211,10 @@ describe("toDriverError: HTTP status codes", () => {
     expect(toDriverError(httpError(500), { operation: "healthCheck" })).toBeInstanceOf(NetworkError);
   });
 
-  it("treats 304 (not an error in the contract) as unknown", () => {
-    expect(toDriverError(httpError(304), { operation: "startContainer", containerId: "c" }).code).toBe(
-      UNKNOWN_ERROR_CODE,
-    );
+  it("treats 304 (not an error in the contract) as unrecognised: the operation's error, effect unknown", () => {
+    const mapped = toDriverError(httpError(304), { operation: "startContainer", containerId: "c" });
+    expect(mapped).toBeInstanceOf(ContainerStartError);
+    expect(mayHaveTakenEffect(mapped)).toBe(true);
   });
 
   it("prefers the HTTP status over an errno on the same error", () => {
@@ -262,14 +265,42 @@ describe("toDriverError: everything else", () => {
         },
       }),
     ],
-  ])("maps %s to a non-retryable UNKNOWN_ERROR DriverError that keeps the cause", (_, value) => {
+  ])("maps %s during a create to the create's own error, whose effect is unknown, keeping the cause", (_, value) => {
     const mapped = toDriverError(value, { operation: "createContainer", driver: "x" });
-    expect(mapped).toBeInstanceOf(DriverError);
-    expect(mapped.code).toBe(UNKNOWN_ERROR_CODE);
-    expect(mapped.retryable).toBe(false);
+    expect(mapped).toBeInstanceOf(ContainerCreationError);
+    expect(mapped.code).not.toBe(UNKNOWN_ERROR_CODE);
     expect(mapped.cause).toBe(value);
-    expect(mapped.context).toMatchObject({ operation: "createContainer", driver: "x" });
+    expect(mapped.context).toMatchObject({ operation: "createContainer", driver: "x", effectUnknown: true });
     expect(mayHaveTakenEffect(mapped)).toBe(true);
+    expect(defaultShouldRetry("createContainer", mapped)).toBe(false);
+  });
+
+  it.each([
+    ["a read without a failure error of its own", { operation: "listContainers" }],
+    ["an operation outside the method table", { operation: "warmUp" }],
+    ["no context at all", undefined],
+    ["a context that is a string", "startContainer"],
+  ])("maps an unrecognised failure of %s to a non-retryable UnexpectedError", (_, context) => {
+    const mapped = toDriverError(new Error("boom"), context as ErrorMappingContext | undefined);
+    expect(mapped).toBeInstanceOf(UnexpectedError);
+    expect(mapped.retryable).toBe(false);
+    expect(errorNameOfCode(mapped.code)).toBe("UnexpectedError");
+    expect(mayHaveTakenEffect(mapped)).toBe(true);
+  });
+
+  it("never throws and never yields a code outside the contract, whatever the context holds", () => {
+    const throwing = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("trap");
+        },
+      },
+    );
+    for (const context of [throwing, null, 42, { operation: 7 }, { operation: "startContainer", containerId: 9 }]) {
+      const mapped = toDriverError(httpError(500), context as unknown as ErrorMappingContext);
+      expect(errorNameOfCode(mapped.code)).toBeDefined();
+    }
   });
 
   it("survives a value whose properties throw", () => {
@@ -281,7 +312,7 @@ describe("toDriverError: everything else", () => {
         },
       },
     );
-    expect(toDriverError(hostile, { operation: "listContainers" }).code).toBe(UNKNOWN_ERROR_CODE);
+    expect(toDriverError(hostile, { operation: "listContainers" })).toBeInstanceOf(UnexpectedError);
   });
 
   it("leaves undefined context fields out", () => {

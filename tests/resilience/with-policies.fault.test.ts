@@ -11,7 +11,7 @@ import { runConformance } from "../../src/conformance/index.js";
 import { CircuitOpenError, ContainerStartError, NetworkError } from "../../src/errors.js";
 import { CircuitBreaker, type CircuitStateChange } from "../../src/resilience/circuit-breaker.js";
 import { type DriverRetryInfo, withPolicies } from "../../src/resilience/with-policies.js";
-import type { ContainerDriver } from "../../src/types.js";
+import type { ContainerDriver } from "../../src/contract/driver.js";
 import { DOCKER_PROFILE, MockDockerDriver } from "../mocks/index.js";
 import { drive, seededRandom } from "./helpers.js";
 

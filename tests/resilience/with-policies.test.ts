@@ -13,14 +13,11 @@ import {
   VolumeNotFoundError,
 } from "../../src/errors.js";
 import { CircuitBreaker } from "../../src/resilience/circuit-breaker.js";
-import {
-  DEFAULT_POLICY_TIMEOUT_MS,
-  type DriverPolicies,
-  defaultShouldRetry,
-  type LateCreationInfo,
-  withPolicies,
-} from "../../src/resilience/with-policies.js";
-import type { ContainerDriver, ContainerInstance, DriverHealth, DriverMethod } from "../../src/types.js";
+import { DEFAULT_POLICY_TIMEOUT_MS, defaultShouldRetry } from "../../src/resilience/method-policy.js";
+import { type DriverPolicies, type LateCreationInfo, withPolicies } from "../../src/resilience/with-policies.js";
+import type { ContainerDriver } from "../../src/contract/driver.js";
+import type { DriverMethod } from "../../src/contract/methods.js";
+import type { ContainerInstance, DriverHealth } from "../../src/contract/schemas.js";
 import { drive, flushMicrotasks, seededRandom } from "./helpers.js";
 
 function instance(id: string): ContainerInstance {

@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { DRIVER_ERROR_DEFINITIONS, type DriverErrorName, isDriverError } from "../../errors.js";
+import { type DriverErrorName, errorNameOfCode, isDriverError } from "../../errors.js";
 import { CONTAINER_TRANSITIONS, type LifecycleOperation, statusesAfter } from "../../lifecycle.js";
-import { CONTAINER_STATUSES, type ContainerDriver, type ContainerStatus } from "../../types.js";
+import type { ContainerDriver } from "../../contract/driver.js";
+import { CONTAINER_STATUSES, type ContainerStatus } from "../../contract/schemas.js";
 import { CONFORMANCE_RUN_LABEL, check } from "../context.js";
 import type { CaseContext, ConformanceCase } from "../types.js";
 
@@ -73,11 +74,7 @@ async function checkConcurrentOperations(
     // Once a concurrent remove has won, the id is unknown to the others.
     if (mayRemove) allowed.add("ContainerNotFoundError");
     const error: unknown = outcome.reason;
-    const name = isDriverError(error)
-      ? (Object.keys(DRIVER_ERROR_DEFINITIONS) as DriverErrorName[]).find(
-          (candidate) => DRIVER_ERROR_DEFINITIONS[candidate].code === error.code,
-        )
-      : undefined;
+    const name = isDriverError(error) ? errorNameOfCode(error.code) : undefined;
     check(
       name !== undefined && allowed.has(name),
       `concurrent ${operation} #${index + 1} rejected with ${name ?? String(error)}; the table allows ${[...allowed].join(", ") || "no error"}`,

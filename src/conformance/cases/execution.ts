@@ -9,7 +9,7 @@
  */
 import type { DriverConfigInput } from "../../builders.js";
 import { stateForStatus } from "../../lifecycle.js";
-import type { ContainerInstance } from "../../types.js";
+import type { ContainerInstance } from "../../contract/schemas.js";
 import { check } from "../context.js";
 import type { CaseContext, ConformanceCase } from "../types.js";
 import { logLines } from "./queries.js";

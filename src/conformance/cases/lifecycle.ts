@@ -14,7 +14,8 @@ import {
   type LifecycleOperation,
   stateForStatus,
 } from "../../lifecycle.js";
-import { CONTAINER_STATUSES, type ContainerDriver, type ContainerInstance, type ContainerStatus } from "../../types.js";
+import type { ContainerDriver } from "../../contract/driver.js";
+import { CONTAINER_STATUSES, type ContainerInstance, type ContainerStatus } from "../../contract/schemas.js";
 import type { ContractClauseId } from "../clauses.js";
 import { check } from "../context.js";
 import type {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { DriverErrorName } from "../../errors.js";
-import { DRIVER_METHODS, type DriverMethod } from "../../types.js";
+import { DRIVER_METHODS, type DriverMethod } from "../../contract/methods.js";
 import { check } from "../context.js";
 import type { CaseContext, ConformanceCase } from "../types.js";
 

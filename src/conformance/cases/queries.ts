@@ -5,14 +5,14 @@
  * @module
  */
 import { stateForStatus } from "../../lifecycle.js";
+import { DRIVER_CAPABILITIES } from "../../contract/driver.js";
+import { DRIVER_METHODS } from "../../contract/methods.js";
 import {
-  ContainerInstanceSchema,
   type ContainerFilter,
   type ContainerInstance,
-  DRIVER_CAPABILITIES,
-  DRIVER_METHODS,
+  ContainerInstanceSchema,
   DriverHealthSchema,
-} from "../../types.js";
+} from "../../contract/schemas.js";
 import { check } from "../context.js";
 import type { CaseContext, ConformanceCase } from "../types.js";
 

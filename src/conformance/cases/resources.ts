@@ -5,7 +5,7 @@
  * @module
  */
 import type { DriverErrorName } from "../../errors.js";
-import { type ContainerConfig, NetworkSchema, type ResourceLimits, VolumeSchema } from "../../types.js";
+import { type ContainerConfig, NetworkSchema, type ResourceLimits, VolumeSchema } from "../../contract/schemas.js";
 import { check } from "../context.js";
 import type { CaseContext, ConformanceCase } from "../types.js";
 
