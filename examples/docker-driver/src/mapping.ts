@@ -30,6 +30,15 @@ export const NANO_CPUS_PER_CORE = 1_000_000_000;
  */
 export const ENGINE_MIN_MEMORY_MB = 6;
 
+/**
+ * The contract's `network` for "no network", which is also the engine's
+ * `NetworkMode` for it (passed through by {@link toCreateOptions}).
+ *
+ * TODO(lead): import once the package exports it. Used by container-create.ts
+ * (a config with this network names no network that must exist).
+ */
+export const NO_NETWORK = "none";
+
 /** A `ContainerInstance` with what the Docker driver adds. */
 export type DockerContainerInstance = ContainerInstance & {
   /** The container's name on the engine (with the stopped marker when stopped). */
@@ -175,6 +184,20 @@ export function statusFromEngine(engineStatus: string, engineName: string): Cont
       // rather than guessing that it runs.
       return "dead";
   }
+}
+
+/**
+ * An engine time stamp in ms since the epoch, or `fallback` when the engine
+ * gave none or one that does not parse.
+ *
+ * @example
+ * ```ts
+ * engineTimeOr(info.CreatedAt, clock.now());
+ * ```
+ */
+export function engineTimeOr(value: string | undefined, fallback: number): number {
+  const time = value === undefined ? Number.NaN : Date.parse(value);
+  return Number.isNaN(time) ? fallback : time;
 }
 
 function engineTime(value: string | undefined): number | undefined {
