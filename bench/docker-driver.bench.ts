@@ -31,11 +31,12 @@ import { promisify } from "node:util";
 import Docker from "dockerode";
 import { Bench } from "tinybench";
 import { type ContainerConfig, createDriverConfig } from "../src/index.js";
-import { DockerDriver } from "../examples/docker-driver/src/docker-driver.js";
-import { toCreateOptions } from "../examples/docker-driver/src/engine-mapping.js";
+import { DockerDriver } from "../examples/docker-driver/src/driver.js";
+import { toCreateOptions } from "../examples/docker-driver/src/mapping.js";
 import { OWNER_LABELS } from "../examples/docker-driver/src/labels.js";
+import { DOCKER_DRIVER_DEFAULTS } from "../examples/docker-driver/src/options.js";
 
-const SOCKET_PATH = process.env.DOCKER_SOCKET ?? "/var/run/docker.sock";
+const SOCKET_PATH = process.env.DOCKER_SOCKET ?? DOCKER_DRIVER_DEFAULTS.socketPath;
 const IMAGE = "openagent-test/busybox:latest";
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 15);
 /** Rounds of the lifecycle measurement; each figure is the median over rounds, so drift of a busy machine hits all three alike. */
@@ -62,8 +63,8 @@ function rawCreateOptions(): Docker.ContainerCreateOptions {
     namespace,
     name: uniqueName(),
     disk: { enforced: false },
-    tmpfsSizeMb: 64,
-    init: true,
+    tmpfsSizeMb: DOCKER_DRIVER_DEFAULTS.tmpfsSizeMb,
+    init: DOCKER_DRIVER_DEFAULTS.init,
   });
 }
 
@@ -88,7 +89,7 @@ function cliCreateArgs(): string[] {
     String(resources.pids),
     "--read-only",
     "--tmpfs",
-    "/tmp:rw,nosuid,nodev,size=64m",
+    `/tmp:rw,nosuid,nodev,size=${DOCKER_DRIVER_DEFAULTS.tmpfsSizeMb}m`,
     "--security-opt",
     "no-new-privileges:true",
     "--cap-drop",
@@ -96,7 +97,7 @@ function cliCreateArgs(): string[] {
     "--user",
     security.user,
     "--network",
-    "none",
+    config.network,
     "--init",
     IMAGE,
     ...IDLE_COMMAND,

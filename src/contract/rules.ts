@@ -7,6 +7,7 @@
  * @module
  */
 import { z } from "zod";
+import type { VolumeMount } from "./schemas.js";
 
 // ---------------------------------------------------------------------------
 // Constants
@@ -355,10 +356,7 @@ export const CommandSchema = z
  * ```
  */
 /* @__NO_SIDE_EFFECTS__ */
-export function mountTypeOf(mount: {
-  readonly source: string;
-  readonly type?: "bind" | "volume" | undefined;
-}): "bind" | "volume" {
+export function mountTypeOf(mount: VolumeMount | Pick<VolumeMount, "source" | "type">): "bind" | "volume" {
   return mount.type ?? (mount.source.startsWith("/") ? "bind" : "volume");
 }
 

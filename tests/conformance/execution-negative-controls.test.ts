@@ -5,7 +5,7 @@
  * engine helper: skipped with a message otherwise, required in CI).
  */
 import { afterAll, expect, it } from "vitest";
-import { DockerDriver } from "../../examples/docker-driver/src/docker-driver.js";
+import { DockerDriver } from "../../examples/docker-driver/src/driver.js";
 import { conformanceOptions } from "../../examples/docker-driver/src/factory.js";
 import {
   describeWithEngine,

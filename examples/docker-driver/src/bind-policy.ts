@@ -10,20 +10,10 @@
  */
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-import { ConfigurationError, type ConfigurationIssue, type VolumeMount } from "../../../src/index.js";
+import { ConfigurationError, type ConfigurationIssue, type VolumeMount, mountTypeOf } from "../../../src/index.js";
 
-/**
- * A mount's type as the engine sees it: the contract makes a `source` starting
- * with `/` a bind mount when `type` is omitted.
- *
- * @example
- * ```ts
- * mountTypeOf({ source: "/srv/data", target: "/data" }); // "bind"
- * ```
- */
-export function mountTypeOf(mount: VolumeMount): "bind" | "volume" {
-  return mount.type ?? (mount.source.startsWith("/") ? "bind" : "volume");
-}
+/** The fields of a mount that decide its type and what it exposes of the host. */
+export type MountSource = Pick<VolumeMount, "source" | "type">;
 
 function hasParentSegment(hostPath: string): boolean {
   return hostPath.split("/").includes("..");
@@ -80,9 +70,9 @@ async function resolvedOrUndefined(hostPath: string): Promise<string | undefined
 }
 
 /**
- * Refuse, with one `ConfigurationError` naming every refused mount
- * (`volumes.N.source`), the bind mounts whose source lies outside the allowed
- * directories. Runs before anything is created.
+ * The bind mounts whose source lies outside the allowed directories, one
+ * issue each (`volumes.N.source`, `N` the mount's index). Never throws; an
+ * entry that is `undefined` (a mount the caller could not read) is skipped.
  *
  * Compared on normalised paths; a source with a `..` segment is refused
  * outright. Where this process sees the path, its real path (symlinks
@@ -92,14 +82,18 @@ async function resolvedOrUndefined(hostPath: string): Promise<string | undefined
  *
  * @example
  * ```ts
- * await checkBindMounts([{ source: "/var/run/docker.sock", target: "/s" }], []); // throws ConfigurationError
+ * await bindMountIssues([{ source: "/var/run/docker.sock" }], []);
+ * // [{ path: "volumes.0.source", message: "bind mount of host path '/var/run/docker.sock' is not allowed: ..." }]
  * ```
  */
-export async function checkBindMounts(mounts: readonly VolumeMount[], allowed: readonly string[]): Promise<void> {
+export async function bindMountIssues(
+  mounts: readonly (MountSource | undefined)[],
+  allowed: readonly string[],
+): Promise<ConfigurationIssue[]> {
   const issues: ConfigurationIssue[] = [];
   const resolvedAllowed = allowed.length > 0 ? await resolveAll(allowed) : [];
   for (const [index, mount] of mounts.entries()) {
-    if (mountTypeOf(mount) !== "bind") continue;
+    if (mount === undefined || mountTypeOf(mount) !== "bind") continue;
     const issuePath = `volumes.${index}.source`;
     const source = mount.source;
     if (hasParentSegment(source)) {
@@ -120,6 +114,21 @@ export async function checkBindMounts(mounts: readonly VolumeMount[], allowed: r
       });
     }
   }
+  return issues;
+}
+
+/**
+ * {@link bindMountIssues} as a check: one `ConfigurationError` naming every
+ * refused mount, or nothing. `createContainer` reports these issues together
+ * with the config's other problems (see preflight.ts).
+ *
+ * @example
+ * ```ts
+ * await checkBindMounts([{ source: "/var/run/docker.sock", target: "/s" }], []); // throws ConfigurationError
+ * ```
+ */
+export async function checkBindMounts(mounts: readonly VolumeMount[], allowed: readonly string[]): Promise<void> {
+  const issues = await bindMountIssues(mounts, allowed);
   if (issues.length > 0) {
     throw new ConfigurationError(`${issues[0]?.path}: ${issues[0]?.message}`, { issues });
   }

@@ -10,12 +10,13 @@
  */
 import Docker from "dockerode";
 import type { ConformanceOptions } from "../../../src/conformance/types.js";
-import { DockerDriver } from "./docker-driver.js";
+import { DockerDriver } from "./driver.js";
+import { DOCKER_DRIVER_DEFAULTS } from "./options.js";
 
 /** The test image scripts/docker-engine.sh builds: busybox applets and a user `openagent`. */
 export const TEST_IMAGE = "openagent-test/busybox:latest";
 
-const socketPath = process.env.DOCKER_SOCKET ?? "/var/run/docker.sock";
+const socketPath = process.env.DOCKER_SOCKET ?? DOCKER_DRIVER_DEFAULTS.socketPath;
 
 /**
  * A fresh driver on the local engine, in the conformance namespace.

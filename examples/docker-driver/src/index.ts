@@ -1,12 +1,41 @@
 /**
- * The example Docker driver: `DockerDriver`, its options and errors, and the
- * pure mappings it is built from (engine request, status, logs, labels).
+ * The example Docker driver: `DockerDriver`, its options and errors, the
+ * pure mappings it is built from (engine request, status, logs, labels), and
+ * the per-resource clients and engine-call policy a variant engine's driver
+ * reuses.
  *
  * @module
  */
 export * from "./bind-policy.js";
-export * from "./docker-driver.js";
-export * from "./engine-mapping.js";
+export * from "./cleanup.js";
+export {
+  type ContainerClientSettings,
+  ContainerClient,
+  type ContainerCounts,
+  type ContainerOperations,
+} from "./containers.js";
+export { readContainerLogs } from "./container-logs.js";
+export { type DiskLimitState, type DiskPlanInfo, DiskPlanner } from "./disk-plan.js";
+export * from "./driver.js";
+export {
+  type EngineCallOptions,
+  type EngineCallPolicy,
+  EngineCalls,
+  type EngineRetryOptions,
+  type EngineScope,
+} from "./engine-call.js";
 export * from "./errors.js";
 export * from "./labels.js";
 export * from "./logs.js";
+export * from "./mapping.js";
+export { NetworkClient } from "./networks.js";
+export * from "./options.js";
+export {
+  containerConfigPreflight,
+  type DriverRuleInput,
+  driverRuleIssues,
+  type PreflightOptions,
+  type PreflightResult,
+  preflightContainerConfig,
+} from "./preflight.js";
+export { type ReleaseVolumes, VolumeClient } from "./volumes.js";

@@ -8,27 +8,25 @@
  *
  * @module
  */
-import { RESOURCE_NAME_PATTERN } from "../../../src/index.js";
+import { isReservedLabelKey, RESERVED_LABEL_PREFIX, RESOURCE_NAME_PATTERN } from "../../../src/index.js";
 
-/**
- * Every label key the driver sets starts with this prefix. User labels with
- * the prefix are refused, so a config cannot forge another namespace's
- * ownership.
- */
-export const RESERVED_LABEL_PREFIX = "org.openagent.";
+// Every label key the driver sets starts with the contract's reserved prefix;
+// user labels with it are refused, so a config cannot forge another
+// namespace's ownership.
+const prefix = RESERVED_LABEL_PREFIX;
 
 /** The label keys the driver writes on every object it creates. */
 export const OWNER_LABELS = Object.freeze({
   /** The driver's name (`docker`): which implementation made the object. */
-  driver: "org.openagent.driver",
+  driver: `${prefix}driver`,
   /** The driver instance's namespace: which deployment owns the object. */
-  namespace: "org.openagent.namespace",
+  namespace: `${prefix}namespace`,
   /** The container's `sessionId` (containers only). */
-  session: "org.openagent.session-id",
+  session: `${prefix}session-id`,
   /** The requested disk limit in MB (containers only); the engine keeps no field for it when unenforced. */
-  diskMb: "org.openagent.disk-mb",
+  diskMb: `${prefix}disk-mb`,
   /** `enforced` or `unenforced`: whether the engine applies the disk limit (containers only). */
-  diskLimit: "org.openagent.disk-limit",
+  diskLimit: `${prefix}disk-limit`,
 });
 
 /**
@@ -67,14 +65,14 @@ export function isOwnedBy(
 export function userLabels(labels: Readonly<Record<string, string>> | null | undefined): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(labels ?? {})) {
-    if (!key.startsWith(RESERVED_LABEL_PREFIX)) result[key] = value;
+    if (!isReservedLabelKey(key)) result[key] = value;
   }
   return result;
 }
 
 /** The label keys of `labels` that use the reserved prefix. */
 export function reservedKeysIn(labels: Readonly<Record<string, string>> | undefined): string[] {
-  return Object.keys(labels ?? {}).filter((key) => key.startsWith(RESERVED_LABEL_PREFIX));
+  return Object.keys(labels ?? {}).filter(isReservedLabelKey);
 }
 
 /**

@@ -16,9 +16,10 @@ import {
   type DriverConfigInput,
   ResourceLimitError,
   type VolumeMount,
+  mountTypeOf,
 } from "../../../src/index.js";
-import { checkBindMounts, mountTypeOf, normalizeAllowedBindSources } from "../src/bind-policy.js";
-import { DockerDriver } from "../src/docker-driver.js";
+import { checkBindMounts, normalizeAllowedBindSources } from "../src/bind-policy.js";
+import { DockerDriver } from "../src/driver.js";
 import { describeWithEngine, docker, leftovers, SOCKET_PATH, TEST_IMAGE, uniqueNamespace } from "./engine.js";
 
 const TIMEOUT = 60_000;
@@ -182,13 +183,14 @@ describeWithEngine("DockerDriver bind-mount policy on a real engine", () => {
   );
 
   it(
-    "checks the driver's limits before the policy",
+    "checks the policy with the rest of the config, before the driver's limits",
     async () => {
       const driver = new DockerDriver({ socketPath: SOCKET_PATH, namespace, maxPids: 10 });
       const input = config({ volumes: [{ source: "/", target: "/host" }] });
-      await expect(
-        driver.createContainer({ ...input, resources: { ...input.resources, pids: 11 } }),
-      ).rejects.toBeInstanceOf(ResourceLimitError);
+      const overLimit = { ...input, resources: { ...input.resources, pids: 11 } };
+      const error = await refusal(driver.createContainer(overLimit));
+      expect(error.issues.map((issue) => issue.path)).toEqual(["volumes.0.source"]);
+      await expect(driver.createContainer({ ...overLimit, volumes: [] })).rejects.toBeInstanceOf(ResourceLimitError);
     },
     TIMEOUT,
   );

@@ -5,7 +5,7 @@
  */
 import { afterAll, expect } from "vitest";
 import { describeConformance } from "../../../src/conformance/vitest.js";
-import { DockerDriver } from "../src/docker-driver.js";
+import { DockerDriver } from "../src/driver.js";
 import { conformanceOptions } from "../src/factory.js";
 import { describeWithEngine, leftovers, SOCKET_PATH, uniqueNamespace } from "./engine.js";
 

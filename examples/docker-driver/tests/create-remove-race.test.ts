@@ -10,7 +10,7 @@
 import Docker from "dockerode";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDriverConfig, VolumeRemoveError } from "../../../src/index.js";
-import { DockerDriver } from "../src/docker-driver.js";
+import { DockerDriver } from "../src/driver.js";
 import { OWNER_LABELS } from "../src/labels.js";
 import { describeWithEngine, docker, leftovers, SOCKET_PATH, TEST_IMAGE, uniqueNamespace } from "./engine.js";
 

@@ -22,8 +22,8 @@ import {
   VolumeNotFoundError,
   VolumeRemoveError,
 } from "../../../src/index.js";
-import { DockerDriver } from "../src/docker-driver.js";
-import { BYTES_PER_MB } from "../src/engine-mapping.js";
+import { DockerDriver } from "../src/driver.js";
+import { BYTES_PER_MB } from "../src/mapping.js";
 import { DiskLimitUnsupportedError } from "../src/errors.js";
 import { OWNER_LABELS } from "../src/labels.js";
 import {

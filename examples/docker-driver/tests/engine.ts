@@ -16,9 +16,10 @@ import { join } from "node:path";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OWNER_LABELS } from "../src/labels.js";
+import { DOCKER_DRIVER_DEFAULTS } from "../src/options.js";
 
 /** The engine socket the tests use: `DOCKER_SOCKET`, default `/var/run/docker.sock`. */
-export const SOCKET_PATH = process.env.DOCKER_SOCKET ?? "/var/run/docker.sock";
+export const SOCKET_PATH = process.env.DOCKER_SOCKET ?? DOCKER_DRIVER_DEFAULTS.socketPath;
 
 /** The image scripts/docker-engine.sh builds. */
 export const TEST_IMAGE = "openagent-test/busybox:latest";

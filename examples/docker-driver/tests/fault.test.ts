@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, expect, it } from "vitest";
 import { createDriverConfig, isRetryableError, NetworkError } from "../../../src/index.js";
-import { DockerDriver } from "../src/docker-driver.js";
+import { DockerDriver } from "../src/driver.js";
 import {
   describeWithEngine,
   docker,

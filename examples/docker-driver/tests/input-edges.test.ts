@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDriverConfig, NetworkNotFoundError, VolumeNotFoundError } from "../../../src/index.js";
-import { DockerDriver } from "../src/docker-driver.js";
+import { DockerDriver } from "../src/driver.js";
 import { ownerLabels } from "../src/labels.js";
 import {
   describeWithEngine,

@@ -5,8 +5,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CONTAINER_STATUSES, createDriverConfig, stateForStatus } from "../../../src/index.js";
-import { DockerDriver } from "../src/docker-driver.js";
-import { BYTES_PER_MB, statusFromEngine, toCreateOptions, toInstance } from "../src/engine-mapping.js";
+import { DockerDriver } from "../src/driver.js";
+import { BYTES_PER_MB, statusFromEngine, toCreateOptions, toInstance } from "../src/mapping.js";
 import {
   baseName,
   containerName,

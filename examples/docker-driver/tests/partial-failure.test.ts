@@ -6,7 +6,7 @@
  */
 import Docker from "dockerode";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { DockerDriver } from "../src/docker-driver.js";
+import { DockerDriver } from "../src/driver.js";
 import { describeWithEngine, leftovers, SOCKET_PATH, uniqueNamespace } from "./engine.js";
 
 const TIMEOUT = 60_000;

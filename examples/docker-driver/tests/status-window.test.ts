@@ -11,7 +11,7 @@
 import Docker from "dockerode";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type ContainerStatus, createDriverConfig } from "../../../src/index.js";
-import { DockerDriver } from "../src/docker-driver.js";
+import { DockerDriver } from "../src/driver.js";
 import { describeWithEngine, IDLE_COMMAND, leftovers, SOCKET_PATH, TEST_IMAGE, uniqueNamespace } from "./engine.js";
 
 const TIMEOUT = 60_000;

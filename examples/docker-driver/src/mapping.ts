@@ -13,8 +13,8 @@ import {
   type ContainerStatus,
   type ResourceLimits,
   stateForStatus,
+  mountTypeOf,
 } from "../../../src/index.js";
-import { mountTypeOf } from "./bind-policy.js";
 import { baseName, hasStoppedMarker, OWNER_LABELS, ownerLabels, userLabels } from "./labels.js";
 
 /** Bytes in one MB as the contract means it (the engine's `m` unit, 2^20). */
@@ -175,6 +175,20 @@ export function statusFromEngine(engineStatus: string, engineName: string): Cont
       // rather than guessing that it runs.
       return "dead";
   }
+}
+
+/**
+ * An engine time stamp in ms since the epoch, or `fallback` when the engine
+ * gave none or one that does not parse.
+ *
+ * @example
+ * ```ts
+ * engineTimeOr(info.CreatedAt, clock.now());
+ * ```
+ */
+export function engineTimeOr(value: string | undefined, fallback: number): number {
+  const time = value === undefined ? Number.NaN : Date.parse(value);
+  return Number.isNaN(time) ? fallback : time;
 }
 
 function engineTime(value: string | undefined): number | undefined {

@@ -1,0 +1,177 @@
+/**
+ * The Docker driver's options, their defaults (stated once, in
+ * {@link DOCKER_DRIVER_DEFAULTS}) and their check: a bad option is a
+ * `ConfigurationError` from the constructor, before any engine call.
+ *
+ * @module
+ */
+import os from "node:os";
+import type Docker from "dockerode";
+import { type Clock, ConfigurationError, systemClock, DEFAULT_STOP_GRACE_MS } from "../../../src/index.js";
+import { normalizeAllowedBindSources } from "./bind-policy.js";
+import type { EngineRetryOptions } from "./engine-call.js";
+import { isValidNamespace } from "./labels.js";
+import { BYTES_PER_MB } from "./mapping.js";
+
+/**
+ * What the driver does with `resources.disk` when the engine's storage
+ * driver cannot limit a container's disk size (overlay2 on anything but xfs
+ * with `pquota`, the common case):
+ *
+ * - `"enforce"`: refuse the create with `DiskLimitUnsupportedError`
+ *   (a `ConfigurationError`), so no container runs without its limit.
+ * - `"best-effort"`: create the container, record the requested limit and
+ *   `org.openagent.disk-limit=unenforced` in its labels, report
+ *   `diskLimitEnforced: false` on the instance and `diskLimit: "unenforced"`
+ *   in `healthCheck()`.
+ *
+ * Where the storage driver supports it, both modes apply the limit.
+ */
+export type DiskLimitMode = "enforce" | "best-effort";
+
+/**
+ * The defaults of {@link DockerDriverOptions} that do not depend on the host
+ * (`maxCpu` and `maxMemoryMb` default to the host's cores and memory).
+ *
+ * @example
+ * ```ts
+ * new DockerDriver({ stopTimeoutMs: DOCKER_DRIVER_DEFAULTS.stopTimeoutMs * 3 });
+ * ```
+ */
+export const DOCKER_DRIVER_DEFAULTS = Object.freeze({
+  /** Where dockerd listens unless told otherwise. */
+  socketPath: "/var/run/docker.sock",
+  namespace: "default",
+  /** The kernel's usual `pid_max`. */
+  maxPids: 32_768,
+  diskLimit: "best-effort" as DiskLimitMode,
+  tmpfsSizeMb: 64,
+  init: true,
+  callTimeoutMs: 30_000,
+  /** The contract's default grace period of `stopContainer`. */
+  stopTimeoutMs: DEFAULT_STOP_GRACE_MS,
+  removeTimeoutMs: 2_000,
+});
+
+/** Options of `DockerDriver`. Every field is optional. */
+export type DockerDriverOptions = {
+  /** The engine's unix socket. Default `/var/run/docker.sock`, where dockerd listens unless told otherwise. */
+  readonly socketPath?: string;
+  /**
+   * Host directories a container may bind-mount from: absolute paths, each
+   * allowing itself and everything below it (whole segments: `/srv/data`
+   * allows `/srv/data/x`, not `/srv/database`). Default `[]`: every bind
+   * mount is refused with `ConfigurationError` (issue path
+   * `volumes.N.source`) before anything is created, because a bind mount of
+   * `/var/run/docker.sock` or `/` hands the container the host. Sources are
+   * compared normalised, a source with a `..` segment is refused, and where
+   * the driver sees the path its real path (symlinks resolved) must be
+   * allowed too. Allow only directories meant for agents, and mount them
+   * read-only where you can: a container that can write into an allowed
+   * directory can plant a symlink there between the check and the engine's
+   * mount.
+   *
+   * @example
+   * ```ts
+   * const driver = new DockerDriver({ allowedBindSources: ["/srv/agent-data"] });
+   * // allowed: { source: "/srv/agent-data/s-1", target: "/data", readOnly: true }
+   * // refused: { source: "/var/run/docker.sock", target: "/run/docker.sock" }
+   * ```
+   */
+  readonly allowedBindSources?: readonly string[];
+  /**
+   * Which objects this instance owns: it sees, manages and cleans up only
+   * containers, volumes and networks labelled with its namespace. Two
+   * deployments on one engine use two namespaces; a restarted driver uses the
+   * same one to pick up its containers. `[A-Za-z0-9][A-Za-z0-9_.-]*`, at most
+   * 64 characters. Default `"default"`.
+   */
+  readonly namespace?: string;
+  /** Most CPU cores one container may ask for. Default: the host's cores (`os.availableParallelism()`). */
+  readonly maxCpu?: number;
+  /** Most memory one container may ask for, in MB. Default: the host's memory (`os.totalmem()`). */
+  readonly maxMemoryMb?: number;
+  /** Most processes one container may ask for. Default 32 768, the kernel's usual `pid_max`. */
+  readonly maxPids?: number;
+  /** See {@link DiskLimitMode}. Default `"best-effort"`, so the default config (disk 1024 MB) works on a plain overlay2 engine. */
+  readonly diskLimit?: DiskLimitMode;
+  /**
+   * Size of the writable tmpfs mounted at `/tmp` of containers with a
+   * read-only root file system, in MB. Default 64: room for scratch files; it
+   * is memory and counts against the container's memory limit.
+   */
+  readonly tmpfsSizeMb?: number;
+  /**
+   * Run the engine's init (tini) as PID 1. Default `true`: a shell or a
+   * `sleep` as PID 1 ignores SIGTERM, so without it every stop waits for the
+   * full grace period; init also reaps zombie processes.
+   */
+  readonly init?: boolean;
+  /** Time one engine call may take, in ms, before it fails with `TimeoutError`. Default 30 000. */
+  readonly callTimeoutMs?: number;
+  /** Grace period of `stopContainer` when the caller gives none, in ms. Default 10 000, as the contract says. */
+  readonly stopTimeoutMs?: number;
+  /** Grace period before a running container is killed by `removeContainer`, in ms. Default 2 000. */
+  readonly removeTimeoutMs?: number;
+  /**
+   * Retry policy for engine calls (see `withRetry`). Default: `withRetry`'s
+   * defaults (3 attempts, 100 ms base delay, full jitter). Only retryable
+   * errors are retried, creates only when the request never reached the engine.
+   */
+  readonly retry?: EngineRetryOptions;
+  /** A dockerode client to use instead of one on `socketPath` (tests, a TCP engine). Default: none. */
+  readonly docker?: Docker;
+  /** Time source for `createdAt` fallbacks and `uptime`. Default `systemClock`. */
+  readonly clock?: Clock;
+};
+
+/** {@link DockerDriverOptions} with every default applied and every entry checked. */
+export type ResolvedDockerDriverOptions = Readonly<
+  Required<Omit<DockerDriverOptions, "docker" | "maxCpu" | "maxMemoryMb" | "maxPids">> & {
+    /** The caller's dockerode client, if any. */
+    docker: Docker | undefined;
+    /** The most one container may ask for. */
+    limits: Readonly<{ cpu: number; memory: number; pids: number }>;
+  }
+>;
+
+/**
+ * The options with their defaults, or a `ConfigurationError` naming each bad
+ * entry (`namespace`, `allowedBindSources.N`).
+ *
+ * @example
+ * ```ts
+ * resolveDockerDriverOptions({ namespace: "my-app" }).stopTimeoutMs; // 10000
+ * resolveDockerDriverOptions({ namespace: "bad name" }); // throws ConfigurationError (namespace)
+ * ```
+ */
+export function resolveDockerDriverOptions(options: DockerDriverOptions = {}): ResolvedDockerDriverOptions {
+  const defaults = DOCKER_DRIVER_DEFAULTS;
+  const namespace = options.namespace ?? defaults.namespace;
+  if (!isValidNamespace(namespace)) {
+    throw new ConfigurationError(`Invalid namespace '${namespace}'`, {
+      issues: [
+        { path: "namespace", message: "must be 1-64 characters of [A-Za-z0-9_.-] starting with a letter or digit" },
+      ],
+    });
+  }
+  return Object.freeze({
+    socketPath: options.socketPath ?? defaults.socketPath,
+    allowedBindSources: normalizeAllowedBindSources(options.allowedBindSources),
+    namespace,
+    limits: Object.freeze({
+      cpu: options.maxCpu ?? os.availableParallelism(),
+      memory: options.maxMemoryMb ?? Math.floor(os.totalmem() / BYTES_PER_MB),
+      pids: options.maxPids ?? defaults.maxPids,
+    }),
+    diskLimit: options.diskLimit ?? defaults.diskLimit,
+    tmpfsSizeMb: options.tmpfsSizeMb ?? defaults.tmpfsSizeMb,
+    init: options.init ?? defaults.init,
+    callTimeoutMs: options.callTimeoutMs ?? defaults.callTimeoutMs,
+    stopTimeoutMs: options.stopTimeoutMs ?? defaults.stopTimeoutMs,
+    removeTimeoutMs: options.removeTimeoutMs ?? defaults.removeTimeoutMs,
+    retry: options.retry ?? {},
+    docker: options.docker,
+    clock: options.clock ?? systemClock,
+  });
+}
