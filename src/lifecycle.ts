@@ -41,11 +41,30 @@ export function stateForStatus(status: ContainerStatus, exitCode?: number): Cont
   }
 }
 
-/** The operations whose effect on status the table defines. */
+/** The operations of contract 1.0 whose effect on status the table defines: every driver has them. */
 export const LIFECYCLE_OPERATIONS = ["start", "stop", "remove"] as const;
 
 /** One of {@link LIFECYCLE_OPERATIONS}. */
 export type LifecycleOperation = (typeof LIFECYCLE_OPERATIONS)[number];
+
+/**
+ * The operations contract 1.1 adds to the table, each behind a capability:
+ * `pause` and `resume` (capability `pause`), and `exec` (capability `exec`),
+ * which changes no status but is only possible in some.
+ */
+export const CAPABILITY_OPERATIONS = ["pause", "resume", "exec"] as const;
+
+/** One of {@link CAPABILITY_OPERATIONS}. */
+export type CapabilityOperation = (typeof CAPABILITY_OPERATIONS)[number];
+
+/** Every operation of the table: {@link LIFECYCLE_OPERATIONS} and {@link CAPABILITY_OPERATIONS}. */
+export type ContainerOperation = LifecycleOperation | CapabilityOperation;
+
+/** Every operation of the table, in order. */
+export const CONTAINER_OPERATIONS: readonly ContainerOperation[] = Object.freeze([
+  ...LIFECYCLE_OPERATIONS,
+  ...CAPABILITY_OPERATIONS,
+]);
 
 /**
  * What an operation does to a container in a given status.
@@ -61,9 +80,22 @@ export type Transition =
   | { readonly kind: "reject"; readonly error: "ContainerStartError" }
   | { readonly kind: "delete" };
 
+/**
+ * What an operation of the table does, the 1.1 operations included: a
+ * {@link Transition}, or a refusal with `ContainerStateError` (non-retryable:
+ * the status forbids the operation). For `exec`, `noop` means "runs, and the
+ * status does not change". {@link Transition} keeps the 1.0 rejections only,
+ * so a driver that maps them exhaustively still compiles.
+ */
+export type ContainerTransition = Transition | { readonly kind: "reject"; readonly error: "ContainerStateError" };
+
+/** The error class a rejecting cell of the table names. */
+export type TransitionRejection = Extract<ContainerTransition, { kind: "reject" }>["error"];
+
 const move = (to: ContainerStatus): Transition => Object.freeze({ kind: "move", to });
 const noop: Transition = Object.freeze({ kind: "noop" });
 const rejectStart: Transition = Object.freeze({ kind: "reject", error: "ContainerStartError" });
+const rejectState: ContainerTransition = Object.freeze({ kind: "reject", error: "ContainerStateError" });
 const remove: Transition = Object.freeze({ kind: "delete" });
 
 /**
@@ -84,9 +116,22 @@ const remove: Transition = Object.freeze({ kind: "delete" });
  * `removing` is not in the specification's notes; it behaves like `dead`
  * (the container is on its way out, so it cannot be started, and stopping or
  * removing it again is harmless).
+ *
+ * Contract 1.1 adds three rows, each behind its capability:
+ *
+ * | status   | pause               | resume              | exec                |
+ * |----------|---------------------|---------------------|---------------------|
+ * | created  | ContainerStateError | ContainerStateError | ContainerStateError |
+ * | running  | → paused            | no-op               | runs                |
+ * | paused   | no-op               | → running           | ContainerStateError |
+ * | stopped  | ContainerStateError | ContainerStateError | ContainerStateError |
+ * | removing | ContainerStateError | ContainerStateError | ContainerStateError |
+ * | exited   | ContainerStateError | ContainerStateError | ContainerStateError |
+ * | dead     | ContainerStateError | ContainerStateError | ContainerStateError |
  */
 export const CONTAINER_TRANSITIONS: Readonly<
-  Record<LifecycleOperation, Readonly<Record<ContainerStatus, Transition>>>
+  Record<LifecycleOperation, Readonly<Record<ContainerStatus, Transition>>> &
+    Record<CapabilityOperation, Readonly<Record<ContainerStatus, ContainerTransition>>>
 > = Object.freeze({
   start: Object.freeze({
     created: move("running"),
@@ -115,6 +160,33 @@ export const CONTAINER_TRANSITIONS: Readonly<
     exited: remove,
     dead: remove,
   }),
+  pause: Object.freeze({
+    created: rejectState,
+    running: move("paused"),
+    paused: noop,
+    stopped: rejectState,
+    removing: rejectState,
+    exited: rejectState,
+    dead: rejectState,
+  }),
+  resume: Object.freeze({
+    created: rejectState,
+    running: noop,
+    paused: move("running"),
+    stopped: rejectState,
+    removing: rejectState,
+    exited: rejectState,
+    dead: rejectState,
+  }),
+  exec: Object.freeze({
+    created: rejectState,
+    running: noop,
+    paused: rejectState,
+    stopped: rejectState,
+    removing: rejectState,
+    exited: rejectState,
+    dead: rejectState,
+  }),
 });
 
 /**
@@ -127,7 +199,9 @@ export const CONTAINER_TRANSITIONS: Readonly<
  * ```
  */
 /* @__NO_SIDE_EFFECTS__ */
-export function transitionFor(operation: LifecycleOperation, status: ContainerStatus): Transition {
+export function transitionFor(operation: LifecycleOperation, status: ContainerStatus): Transition;
+export function transitionFor(operation: ContainerOperation, status: ContainerStatus): ContainerTransition;
+export function transitionFor(operation: ContainerOperation, status: ContainerStatus): ContainerTransition {
   return CONTAINER_TRANSITIONS[operation][status];
 }
 
@@ -144,7 +218,7 @@ export function transitionFor(operation: LifecycleOperation, status: ContainerSt
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function statusesAfter(
-  operation: LifecycleOperation,
+  operation: ContainerOperation,
   status: ContainerStatus,
 ): readonly ContainerStatus[] | null {
   const transition = transitionFor(operation, status);

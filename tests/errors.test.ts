@@ -26,6 +26,11 @@ import {
   TimeoutError,
   UNKNOWN_ERROR_CODE,
   UnexpectedError,
+  ContainerStateError,
+  ExecError,
+  FileNotFoundError,
+  IdempotencyConflictError,
+  OperationAbortedError,
   VolumeCreationError,
   VolumeNotFoundError,
   VolumeRemoveError,
@@ -150,6 +155,31 @@ const samples = [
     fields: {},
     names: "teapot",
   },
+  {
+    error: new ContainerStateError("c-50", "exited", "execInContainer", options),
+    fields: { containerId: "c-50", status: "exited", operation: "execInContainer" },
+    names: "c-50",
+  },
+  {
+    error: new ExecError("c-51", "engine answered 500", options),
+    fields: { containerId: "c-51", reason: "engine answered 500" },
+    names: "c-51",
+  },
+  {
+    error: new FileNotFoundError("c-52", "/work/result.json", options),
+    fields: { containerId: "c-52", path: "/work/result.json" },
+    names: "/work/result.json",
+  },
+  {
+    error: new IdempotencyConflictError("task-7", "c-53", options),
+    fields: { idempotencyKey: "task-7", containerId: "c-53" },
+    names: "task-7",
+  },
+  {
+    error: new OperationAbortedError("writeFile", options),
+    fields: { operation: "writeFile" },
+    names: "writeFile",
+  },
 ] as const;
 
 /**
@@ -181,6 +211,11 @@ const expectedRetryable: Record<string, boolean> = {
   CircuitOpenError: true,
   // Contract 1.1 additions.
   UnexpectedError: false,
+  ContainerStateError: false,
+  ExecError: true,
+  FileNotFoundError: false,
+  IdempotencyConflictError: false,
+  OperationAbortedError: false,
 };
 
 describe("error classes", () => {

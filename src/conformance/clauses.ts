@@ -91,6 +91,23 @@ export const CONTRACT_CLAUSES = [
   { id: "C-EXEC-ENV", title: "Execution: env vars arrive and the host's do not leak in" },
   { id: "C-EXEC-FOLLOW", title: "Execution: follow returns the lines written while it waits" },
   { id: "C-EXEC-SECURITY", title: "Execution: security settings hold inside the container" },
+  // Capability `isolation` (contract 1.1).
+
+  // Capability `limits` (contract 1.1).
+
+  // Capability `streams` (contract 1.1).
+
+  // Capability `exec` (contract 1.1).
+
+  // Capability `files` (contract 1.1).
+
+  // Capability `pause` (contract 1.1).
+
+  // Capability `expiry` (contract 1.1).
+
+  // Capability `idempotency` (contract 1.1).
+
+  // close() and cleanup() (contract 1.1, every driver that has them).
 ] as const satisfies readonly ContractClause[];
 
 /** The id of one of {@link CONTRACT_CLAUSES}. */

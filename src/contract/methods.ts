@@ -260,6 +260,129 @@ export const DRIVER_METHOD_TABLE = deepFreeze({
     deadline: "call",
     summary: "remove a network no container uses",
   },
+  execInContainer: {
+    resource: "container",
+    subject: "containerId",
+    effect: "runs",
+    idempotent: false,
+    failure: "ExecError",
+    rejects: [...CONTAINER_ID_ERRORS, "ContainerStateError", "ExecError"],
+    capability: "exec",
+    optional: true,
+    // The request's own timeoutMs kills the command; a caller's deadline would only abandon it, still running.
+    deadline: "none",
+    summary: "run a command in a running container",
+  },
+  writeFile: {
+    resource: "container",
+    subject: "containerId",
+    effect: "changes",
+    idempotent: true,
+    failure: undefined,
+    rejects: [...CONTAINER_ID_ERRORS, "ContainerStateError", "FileSystemError", "OperationAbortedError"],
+    capability: "files",
+    optional: true,
+    deadline: "none",
+    summary: "write a file into a container, streamed",
+  },
+  readFile: {
+    resource: "container",
+    subject: "containerId",
+    effect: "reads",
+    idempotent: true,
+    failure: undefined,
+    rejects: [
+      ...CONTAINER_ID_ERRORS,
+      "ContainerStateError",
+      "FileNotFoundError",
+      "FileSystemError",
+      "ResourceLimitError",
+      "OperationAbortedError",
+    ],
+    capability: "files",
+    optional: true,
+    deadline: "none",
+    summary: "read a whole file from a container",
+  },
+  readFileStream: {
+    resource: "container",
+    subject: "containerId",
+    effect: "reads",
+    idempotent: true,
+    failure: undefined,
+    rejects: [
+      ...CONTAINER_ID_ERRORS,
+      "ContainerStateError",
+      "FileNotFoundError",
+      "FileSystemError",
+      "OperationAbortedError",
+    ],
+    capability: "files",
+    optional: true,
+    // The deadline covers opening the stream; reading it is the caller's pace.
+    deadline: "call",
+    summary: "read a file from a container as a stream of chunks",
+  },
+  pauseContainer: {
+    resource: "container",
+    subject: "containerId",
+    effect: "changes",
+    idempotent: true,
+    failure: undefined,
+    rejects: [...CONTAINER_ID_ERRORS, "ContainerStateError"],
+    capability: "pause",
+    optional: true,
+    deadline: "call",
+    summary: "freeze a running container",
+  },
+  resumeContainer: {
+    resource: "container",
+    subject: "containerId",
+    effect: "changes",
+    idempotent: true,
+    failure: undefined,
+    rejects: [...CONTAINER_ID_ERRORS, "ContainerStateError"],
+    capability: "pause",
+    optional: true,
+    deadline: "call",
+    summary: "thaw a paused container",
+  },
+  setContainerExpiry: {
+    resource: "container",
+    subject: "containerId",
+    effect: "changes",
+    idempotent: true,
+    failure: undefined,
+    rejects: [...CONTAINER_ID_ERRORS],
+    capability: "expiry",
+    optional: true,
+    deadline: "call",
+    summary: "move a container's expiry, or clear it",
+  },
+  close: {
+    resource: "driver",
+    subject: "none",
+    effect: "changes",
+    idempotent: true,
+    failure: undefined,
+    rejects: [],
+    capability: undefined,
+    optional: true,
+    deadline: "call",
+    summary: "free what the driver instance holds; runtime objects stay",
+  },
+  cleanup: {
+    resource: "driver",
+    subject: "none",
+    effect: "removes",
+    idempotent: true,
+    failure: undefined,
+    rejects: [],
+    capability: undefined,
+    optional: true,
+    deadline: "none",
+    summary: "remove every container, volume and network of the namespace",
+  },
 } as const satisfies { readonly [Method in AnyDriverMethod]: MethodFacts });
 
 /** The table's own type, for reading a row's literal facts at the type level. */
@@ -282,6 +405,20 @@ export const DRIVER_METHODS: readonly DriverMethod[] = Object.freeze(
 
 /** The methods a driver may leave out: those gated by a capability, and `close`/`cleanup`. */
 export type OptionalDriverMethod = Exclude<AnyDriverMethod, DriverMethod>;
+
+/**
+ * A driver that declares `Capability` and so must have its methods: the
+ * compile-time form of what the conformance suite checks at run time.
+ *
+ * @example
+ * ```ts
+ * function runTests(driver: DriverWith<"exec" | "files">) {
+ *   return driver.execInContainer("c-1", { command: ["make", "test"] }); // no `?.` needed
+ * }
+ * ```
+ */
+export type DriverWith<Capability extends DriverCapability> = ContainerDriver &
+  Required<Pick<ContainerDriver, MethodsOfCapability<Capability>>>;
 
 /** The methods a driver must have once it declares `capability`. */
 export type MethodsOfCapability<Capability extends DriverCapability> = {

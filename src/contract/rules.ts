@@ -79,6 +79,14 @@ export const CONFIG_LIMITS = Object.freeze({
   pathLength: 4_096,
   /** Most characters in an image reference. */
   imageLength: 512,
+  /** Most bytes (UTF-8 for a string) of a container config's `stdin`; larger input belongs in a file. */
+  stdinBytes: 65_536,
+  /** Most bytes of an exec request's `stdin`; larger input belongs in a file (`writeFile`). */
+  execStdinBytes: 16_777_216,
+  /** The largest `maxOutputBytes` an exec may ask for, per stream. */
+  execOutputBytes: 67_108_864,
+  /** The longest `ttlMs`: about 100 years, so `createdAt + ttlMs` stays an exact number of ms. */
+  ttlMs: 3_155_760_000_000,
 });
 
 /**
@@ -318,6 +326,58 @@ export const MountTargetSchema = z
   // No segment is exactly "..": not at the start, between two '/', or at the end.
   .regex(/^(?!(?:[\s\S]*\/)?\.\.(?:\/|$))/, { message: "must not contain a '..' segment" })
   .regex(WITHOUT_CONTROL_CHARACTERS, { message: "must not contain control characters" });
+
+/**
+ * A normalised absolute path inside a container: starts with `/`, no empty,
+ * `.` or `..` segment, no trailing `/` (except the root itself), no control
+ * characters, at most {@link CONFIG_LIMITS.pathLength} characters. Spaces and
+ * any other Unicode are fine. Normalised so that one file has one name: a
+ * driver can compare paths as strings, and a path cannot step out of the
+ * directory it names.
+ */
+export const ContainerPathSchema = z
+  .string()
+  .max(CONFIG_LIMITS.pathLength)
+  .regex(/^\//, { message: "must be an absolute path starting with '/'" })
+  .regex(/^(?:\/|(?:\/(?!\.{1,2}(?:\/|$))[^/]+)+)$/, {
+    message: "must be normalised: no empty, '.' or '..' segment and no trailing '/'",
+  })
+  .regex(WITHOUT_CONTROL_CHARACTERS, { message: "must not contain control characters" });
+
+/** A file inside a container: a {@link ContainerPathSchema} other than `/`. */
+export const FilePathSchema = ContainerPathSchema.refine((path) => path !== "/", {
+  message: "must name a file, not the root directory",
+});
+
+/**
+ * Bytes: any `Uint8Array`, a Node `Buffer` included (typed over any
+ * `ArrayBufferLike`, which `z.instanceof(Uint8Array)` would narrow away).
+ */
+export const bytesSchema = z.custom<Uint8Array>((value) => value instanceof Uint8Array, "must be a Uint8Array");
+
+/**
+ * Input for a standard input: a string (sent as UTF-8) or bytes, at most
+ * `maxBytes` bytes.
+ */
+export function stdinSchema(maxBytes: number) {
+  return z.union([z.string(), bytesSchema]).refine((input) => byteLength(input) <= maxBytes, {
+    message: `must be at most ${maxBytes} bytes`,
+  });
+}
+
+/** Bytes of a string (UTF-8) or a byte array. */
+export function byteLength(input: string | Uint8Array): number {
+  return typeof input === "string" ? Buffer.byteLength(input, "utf8") : input.byteLength;
+}
+
+/**
+ * A key that makes a create idempotent: creates with the same key in the same
+ * namespace return the same container. See {@link NAME_PATTERN}: a task id or
+ * a UUID fits.
+ */
+export const IdempotencyKeySchema = z.string().regex(NAME_PATTERN, {
+  message: "must be 1-128 characters of [A-Za-z0-9_.-] starting with a letter or digit",
+});
 
 /**
  * A mount's `source`: a volume name or an absolute host path; not empty, at

@@ -14,6 +14,7 @@ import {
   CONFIG_LIMITS,
   DriverNameSchema,
   EnvSchema,
+  IdempotencyKeySchema,
   ImageSchema,
   LabelsSchema,
   MountSourceSchema,
@@ -21,8 +22,19 @@ import {
   NO_NETWORK,
   ResourceNameSchema,
   SessionIdSchema,
+  stdinSchema,
   UserSchema,
 } from "./rules.js";
+
+/** An `AbortSignal`, checked by its shape so that a signal from another realm or polyfill passes. */
+export const abortSignalSchema = z.custom<AbortSignal>(
+  (value) =>
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { aborted?: unknown }).aborted === "boolean" &&
+    typeof (value as { addEventListener?: unknown }).addEventListener === "function",
+  "must be an AbortSignal",
+);
 
 // ---------------------------------------------------------------------------
 // Configuration schemas
@@ -98,6 +110,16 @@ export const VolumeMountSchema = z.strictObject({
  * - `network`: `"none"` (no network, the default of `createDriverConfig`) or the
  *   name of a network the driver knows; see {@link ResourceNameSchema}.
  * - `security`: see {@link SecurityOptionsSchema}.
+ *
+ * Contract 1.1 adds three optional fields (a 1.0 config still validates):
+ *
+ * - `stdin`: written to the main command's standard input each time it
+ *   starts, then closed; a string (UTF-8) or bytes, at most
+ *   {@link CONFIG_LIMITS.stdinBytes} (capability `streams`).
+ * - `ttlMs`: the container expires this many ms after it is created and is
+ *   removed by the driver (capability `expiry`); a positive integer.
+ * - `idempotencyKey`: creates with the same key in the same namespace return
+ *   the same container (capability `idempotency`); see {@link IdempotencyKeySchema}.
  */
 export const ContainerConfigSchema = z.strictObject({
   sessionId: SessionIdSchema,
@@ -109,6 +131,9 @@ export const ContainerConfigSchema = z.strictObject({
   volumes: z.array(VolumeMountSchema).max(CONFIG_LIMITS.volumes),
   network: ResourceNameSchema,
   security: SecurityOptionsSchema,
+  stdin: stdinSchema(CONFIG_LIMITS.stdinBytes).optional(),
+  ttlMs: z.number().int().min(1).max(CONFIG_LIMITS.ttlMs).optional(),
+  idempotencyKey: IdempotencyKeySchema.optional(),
 });
 
 /**
@@ -205,6 +230,18 @@ export const StopOptionsSchema = z.strictObject({
   force: z.boolean().optional(),
 });
 
+/** The streams a log read can choose: one of them, or both interleaved (`all`). */
+export const LOG_STREAM_CHOICES = ["stdout", "stderr", "all"] as const;
+
+/** The most characters `getContainerLogs` resolves with when the caller gives no `maxBytes`: 16 MiB. */
+export const DEFAULT_LOG_MAX_BYTES = 16_777_216;
+
+/**
+ * The first line of a log text that `maxBytes` cut short, followed by the
+ * number of characters left out: `[earlier output omitted: 1234 characters]`.
+ */
+export const LOG_TRUNCATION_NOTICE = "[earlier output omitted:";
+
 /**
  * Options of `getContainerLogs`. Strict.
  *
@@ -216,13 +253,39 @@ export const StopOptionsSchema = z.strictObject({
  *   to read only what is new since the last look; default: from the start.
  * - `timestamps`: prefix each line with its ISO-8601 time and a space, to
  *   correlate output with other events; default `false`.
+ *
+ * Contract 1.1 adds (capability `streams` for `stream`, `signal`, `onLine`):
+ *
+ * - `stream`: read only `stdout` or only `stderr`; default `all`.
+ * - `maxBytes`: the most characters of text the call resolves with; beyond
+ *   it the oldest lines are dropped and the text starts with a
+ *   {@link LOG_TRUNCATION_NOTICE} line, so memory stays bounded however much
+ *   the container wrote; default {@link DEFAULT_LOG_MAX_BYTES}.
+ * - `signal`: aborting it ends a follow at once: the call resolves with the
+ *   lines so far instead of waiting for the container to stop.
+ * - `onLine`: called with each line (`{ stream, line, time }`) as it is read;
+ *   with `follow`, as the container writes it, before the call resolves.
  */
 export const LogOptionsSchema = z.strictObject({
   follow: z.boolean().optional(),
   tail: z.number().int().min(0).optional(),
   since: z.number().finite().min(0).optional(),
   timestamps: z.boolean().optional(),
+  stream: z.enum(LOG_STREAM_CHOICES).optional(),
+  maxBytes: z.number().int().min(1).optional(),
+  signal: abortSignalSchema.optional(),
+  onLine: z.custom<(line: LogLine) => void>((value) => typeof value === "function", "must be a function").optional(),
 });
+
+/** One line of a container's output, as `onLine` receives it. */
+export type LogLine = {
+  /** The stream that wrote it. */
+  readonly stream: "stdout" | "stderr";
+  /** The text, without its newline. */
+  readonly line: string;
+  /** When the runtime received it, in ms since the epoch. */
+  readonly time: number;
+};
 
 // ---------------------------------------------------------------------------
 // Results
@@ -235,6 +298,17 @@ export const LogOptionsSchema = z.strictObject({
  * - `exitCode`: set once the container has ended (`exited`, and `stopped`
  *   where the runtime reports it). An addition to the specification's shape;
  *   optional, so backward-compatible.
+ *
+ * Contract 1.1 adds, all optional:
+ *
+ * - `oomKilled`: `true` when the runtime killed the main process for
+ *   exceeding its memory limit (capability `limits`).
+ * - `expiresAt`: when the driver removes the container, ms since the epoch
+ *   (capability `expiry`).
+ * - `idempotencyKey`: the key the container was created with.
+ * - `unenforced`: config paths the runtime accepted but does not enforce,
+ *   such as `resources.disk` on a storage driver without quotas; a platform
+ *   that needs them enforced refuses the container.
  */
 export const ContainerInstanceSchema = z.object({
   id: z.string().min(1),
@@ -249,11 +323,16 @@ export const ContainerInstanceSchema = z.object({
   exitCode: z.number().int().optional(),
   labels: z.record(z.string(), z.string()),
   resources: ResourceLimitsSchema,
+  oomKilled: z.boolean().optional(),
+  expiresAt: z.number().finite().optional(),
+  idempotencyKey: z.string().optional(),
+  unenforced: z.array(z.string()).optional(),
 });
 
 /**
  * Schema of `healthCheck`'s result. `containers.stopped` counts every
- * container of the driver that is not running.
+ * container of the driver that is not running. `unenforced` (1.1, optional):
+ * config paths the driver accepts but cannot enforce on this runtime.
  */
 export const DriverHealthSchema = z.object({
   status: z.enum(["healthy", "unhealthy"]),
@@ -265,6 +344,30 @@ export const DriverHealthSchema = z.object({
     stopped: z.number().int().min(0),
   }),
   error: z.string().optional(),
+  unenforced: z.array(z.string()).optional(),
+});
+
+/** What `cleanup()` could not remove: the object, and why. */
+export const CleanupFailureSchema = z.object({
+  kind: z.enum(["container", "volume", "network"]),
+  id: z.string(),
+  code: z.string(),
+  message: z.string(),
+});
+
+/**
+ * Schema of what `cleanup()` resolves with: how many containers, volumes and
+ * networks of the namespace it removed, and each object it could not remove
+ * (it goes on past a failure and reports it here). `failures` is optional
+ * only so that a driver written against 1.0 with a `cleanup()` of its own
+ * (the shape the implementation guide showed) still type-checks; absent means
+ * none.
+ */
+export const CleanupReportSchema = z.object({
+  containers: z.number().int().min(0),
+  volumes: z.number().int().min(0),
+  networks: z.number().int().min(0),
+  failures: z.array(CleanupFailureSchema).optional(),
 });
 
 /** Schema of what `createVolume` returns. */
@@ -318,6 +421,10 @@ export type LogOptions = z.infer<typeof LogOptionsSchema>;
 export type ContainerInstance = z.infer<typeof ContainerInstanceSchema>;
 /** The result of `healthCheck`; see {@link DriverHealthSchema}. */
 export type DriverHealth = z.infer<typeof DriverHealthSchema>;
+/** What `cleanup()` could not remove; see {@link CleanupFailureSchema}. */
+export type CleanupFailure = z.infer<typeof CleanupFailureSchema>;
+/** What `cleanup()` resolves with; see {@link CleanupReportSchema}. */
+export type CleanupReport = z.infer<typeof CleanupReportSchema>;
 /** A volume as a driver reports it; see {@link VolumeSchema}. */
 export type Volume = z.infer<typeof VolumeSchema>;
 /** A network as a driver reports it; see {@link NetworkSchema}. */

@@ -319,3 +319,100 @@ function describeInstant(time: number): string {
   const date = new Date(time);
   return Number.isNaN(date.getTime()) ? String(time) : date.toISOString();
 }
+
+// ---------------------------------------------------------------------------
+// Contract 1.1: exec, files, lifetime
+// ---------------------------------------------------------------------------
+
+/**
+ * The container's status forbids the operation: pause or exec of a container
+ * that is not running, resume of one that is not paused (the transition
+ * table's `ContainerStateError` cells). Not retryable: the same call fails
+ * again until the container's status changes.
+ */
+export class ContainerStateError extends contractError("ContainerStateError") {
+  /** The container. */
+  readonly containerId: string;
+  /** Its status when the operation was refused. */
+  readonly status: string;
+  /** The operation refused, such as `pauseContainer` or `execInContainer`. */
+  readonly operation: string;
+
+  /** @example `throw new ContainerStateError("c-42", "exited", "execInContainer")` */
+  constructor(containerId: string, status: string, operation: string, options?: DriverErrorOptions) {
+    super(`Container '${containerId}' is ${status}: ${operation} is not possible in that status.`, options);
+    this.containerId = containerId;
+    this.status = status;
+    this.operation = operation;
+  }
+}
+
+/**
+ * The runtime failed to run a command in a container (it could not create or
+ * start the process). A command that runs and exits non-zero is a result, not
+ * this error. Retryable; `withPolicies` retries it only when the request
+ * cannot have reached the runtime, since a command must not run twice.
+ */
+export class ExecError extends contractError("ExecError") {
+  /** The container. */
+  readonly containerId: string;
+  /** Why the command could not run. */
+  readonly reason: string;
+
+  /** @example `throw new ExecError("c-42", "engine answered 500")` */
+  constructor(containerId: string, reason: string, options?: DriverErrorOptions) {
+    super(couldNot(containerId, "asked to run the command", reason), options);
+    this.containerId = containerId;
+    this.reason = reason;
+  }
+}
+
+/** A path in a container where no file exists. Not retryable. */
+export class FileNotFoundError extends contractError("FileNotFoundError") {
+  /** The container. */
+  readonly containerId: string;
+  /** The path that was not found. */
+  readonly path: string;
+
+  /** @example `throw new FileNotFoundError("c-42", "/work/result.json")` */
+  constructor(containerId: string, path: string, options?: DriverErrorOptions) {
+    super(`No file at '${path}' in container '${containerId}'.`, options);
+    this.containerId = containerId;
+    this.path = path;
+  }
+}
+
+/**
+ * An idempotency key that already names a container created from a different
+ * config. Not retryable: use another key, or the config the key was first used
+ * with.
+ */
+export class IdempotencyConflictError extends contractError("IdempotencyConflictError") {
+  /** The key. */
+  readonly idempotencyKey: string;
+  /** The container the key already names. */
+  readonly containerId: string;
+
+  /** @example `throw new IdempotencyConflictError("task-7", "c-42")` */
+  constructor(idempotencyKey: string, containerId: string, options?: DriverErrorOptions) {
+    super(
+      `Idempotency key '${idempotencyKey}' already names container '${containerId}', created from a different config: ` +
+        "use another key, or the same config.",
+      options,
+    );
+    this.idempotencyKey = idempotencyKey;
+    this.containerId = containerId;
+  }
+}
+
+/** The caller aborted the operation through its `AbortSignal`. Not retryable: the caller asked it to stop. */
+export class OperationAbortedError extends contractError("OperationAbortedError") {
+  /** The operation aborted, such as `writeFile`. */
+  readonly operation: string;
+
+  /** @example `throw new OperationAbortedError("writeFile", { cause: signal.reason })` */
+  constructor(operation: string, options?: DriverErrorOptions) {
+    super(`Operation '${operation}' was aborted by its caller.`, options);
+    this.operation = operation;
+  }
+}

@@ -129,6 +129,33 @@ export const DRIVER_ERROR_DEFINITIONS = {
     retryable: false,
     meaning: "a failure no other class describes; its effect is unknown, so it is not retried",
   },
+  ContainerStateError: {
+    code: "CONTAINER_STATE_INVALID",
+    retryable: false,
+    meaning:
+      "the container's status forbids the operation (pause or exec of a container that is not running, resume of one that is not paused)",
+  },
+  ExecError: {
+    code: "EXEC_FAILED",
+    retryable: true,
+    meaning:
+      "the runtime failed to run a command in a container; a command's own non-zero exit is a result, not this error",
+  },
+  FileNotFoundError: {
+    code: "FILE_NOT_FOUND",
+    retryable: false,
+    meaning: "a path in a container where no file exists",
+  },
+  IdempotencyConflictError: {
+    code: "IDEMPOTENCY_CONFLICT",
+    retryable: false,
+    meaning: "an idempotency key already names a container created from a different config",
+  },
+  OperationAbortedError: {
+    code: "OPERATION_ABORTED",
+    retryable: false,
+    meaning: "the caller aborted the operation through its AbortSignal",
+  },
 } as const satisfies Readonly<Record<string, DriverErrorDefinition>>;
 
 /** The name of one of the contract's error classes. */

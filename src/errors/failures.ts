@@ -12,6 +12,7 @@ import {
   ContainerStartError,
   ContainerStopError,
   DriverHealthError,
+  ExecError,
   NetworkCreationError,
   NetworkRemoveError,
   VolumeCreationError,
@@ -53,6 +54,7 @@ export const FAILURE_ERRORS = Object.freeze({
   NetworkRemoveError: (subject, reason, options) => new NetworkRemoveError(subject, reason, options),
   DriverHealthError: (_subject, reason, options) =>
     new DriverHealthError(`Driver health check failed: ${reason}`, options),
+  ExecError: (subject, reason, options) => new ExecError(subject, reason, options),
 } satisfies Partial<Record<DriverErrorName, FailureErrorBuilder>>);
 
 /** The name of an error that can be an operation's failure error: one with a builder in {@link FAILURE_ERRORS}. */

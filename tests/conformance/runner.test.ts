@@ -15,7 +15,7 @@ import {
   VolumeCreationError,
   VolumeNotFoundError,
 } from "../../src/errors.js";
-import type { ContainerDriver } from "../../src/contract/driver.js";
+import { type ContainerDriver, DRIVER_CAPABILITIES } from "../../src/contract/driver.js";
 import { CONTAINER_STATUSES } from "../../src/contract/schemas.js";
 import { MockDockerDriver } from "../mocks/index.js";
 import { breakMock, conformanceOptions } from "../fixtures/broken-driver.js";
@@ -71,7 +71,7 @@ describe("resolveConformanceOptions", () => {
     const resolved = resolveConformanceOptions();
     expect(resolved.timeoutMs).toBe(30_000);
     expect(resolved.pollIntervalMs).toBe(50);
-    expect(resolved.tiers).toEqual(["core", "execution"]);
+    expect(resolved.tiers).toEqual(["core", ...DRIVER_CAPABILITIES]);
     expect(resolved.runId).toMatch(/^[a-z0-9]{8}$/);
   });
 

@@ -5,6 +5,7 @@ import {
   type ContainerState,
   type ContainerStatus,
   ContainerStateSchema,
+  CONTAINER_OPERATIONS,
   LIFECYCLE_OPERATIONS,
   stateForStatus,
   statusesAfter,
@@ -104,8 +105,25 @@ describe("the transition table", () => {
     }
   });
 
-  it("equals the table of CONTRACT_NOTES", () => {
-    expect(CONTAINER_TRANSITIONS).toEqual(expectedTable);
+  it("keeps the 1.0 rows equal to the table of CONTRACT_NOTES", () => {
+    const { start, stop, remove } = CONTAINER_TRANSITIONS;
+    expect({ start, stop, remove }).toEqual(expectedTable);
+  });
+
+  it("adds exactly the 1.1 rows pause, resume and exec, as docs/INTERFACE_CONTRACT.md states them", () => {
+    const refused = { kind: "reject", error: "ContainerStateError" };
+    const onlyFrom = (status: ContainerStatus, transition: object) =>
+      Object.fromEntries(CONTAINER_STATUSES.map((each) => [each, each === status ? transition : refused]));
+    expect(Object.keys(CONTAINER_TRANSITIONS)).toEqual([...CONTAINER_OPERATIONS]);
+    expect(CONTAINER_TRANSITIONS.pause).toEqual({
+      ...onlyFrom("running", { kind: "move", to: "paused" }),
+      paused: { kind: "noop" },
+    });
+    expect(CONTAINER_TRANSITIONS.resume).toEqual({
+      ...onlyFrom("paused", { kind: "move", to: "running" }),
+      running: { kind: "noop" },
+    });
+    expect(CONTAINER_TRANSITIONS.exec).toEqual(onlyFrom("running", { kind: "noop" }));
   });
 
   it.each(
@@ -117,7 +135,7 @@ describe("the transition table", () => {
 
   it("is frozen all the way down, so no driver can change it for everyone", () => {
     expect(Object.isFrozen(CONTAINER_TRANSITIONS)).toBe(true);
-    for (const operation of LIFECYCLE_OPERATIONS) {
+    for (const operation of CONTAINER_OPERATIONS) {
       expect(Object.isFrozen(CONTAINER_TRANSITIONS[operation])).toBe(true);
       for (const status of CONTAINER_STATUSES) {
         expect(Object.isFrozen(CONTAINER_TRANSITIONS[operation][status])).toBe(true);
@@ -129,7 +147,7 @@ describe("the transition table", () => {
   });
 
   it("never moves a container to a status that is not a status", () => {
-    for (const operation of LIFECYCLE_OPERATIONS) {
+    for (const operation of CONTAINER_OPERATIONS) {
       for (const status of CONTAINER_STATUSES) {
         const transition = transitionFor(operation, status);
         if (transition.kind === "move") expect(CONTAINER_STATUSES).toContain(transition.to);

@@ -54,6 +54,7 @@ import {
   stateForStatus,
   statusesAfter,
   TimeoutError,
+  type ContainerTransition,
   type Transition,
   transitionFor,
   VERSION,
@@ -216,12 +217,14 @@ describe("lifecycle", () => {
     expectTypeOf(stateForStatus).parameter(0).toEqualTypeOf<ContainerStatus>();
     expectTypeOf(stateForStatus).parameter(1).toEqualTypeOf<number | undefined>();
     expectTypeOf(stateForStatus).returns.toEqualTypeOf<ContainerState>();
-    expectTypeOf(transitionFor).returns.toEqualTypeOf<Transition>();
+    // A 1.0 operation gives a 1.0 Transition, so a driver mapping its rejections exhaustively still compiles.
+    expectTypeOf(transitionFor("start", "running")).toEqualTypeOf<Transition>();
+    expectTypeOf(transitionFor("pause", "running")).toEqualTypeOf<ContainerTransition>();
     expectTypeOf(statusesAfter).returns.toEqualTypeOf<readonly ContainerStatus[] | null>();
     // @ts-expect-error "zombie" is not a status
     stateForStatus("zombie");
-    // @ts-expect-error "pause" is not a lifecycle operation of the table
-    transitionFor("pause", "running");
+    // @ts-expect-error "hibernate" is not an operation of the table
+    transitionFor("hibernate", "running");
   });
 
   it("exports VERSION as a string", () => {

@@ -21,6 +21,7 @@ import type {
   DriverCapability,
   DriverHealth,
   DriverMethod,
+  LogLine,
   LogOptions,
   Network,
   NetworkConfig,
@@ -171,38 +172,90 @@ type SeedContainerDriver = {
   removeNetwork(id: string): Promise<void>;
 };
 
+/**
+ * Contract 1.1 adds optional members only (shared/CONTRACT_1_1.md), written
+ * out here: each 1.1 type is the seed's 1.0 shape plus exactly these, so a
+ * 1.0 value is still a valid 1.1 value and nothing of 1.0 changed.
+ */
+type Additions11 = {
+  config: {
+    stdin?: string | Uint8Array | undefined;
+    ttlMs?: number | undefined;
+    idempotencyKey?: string | undefined;
+  };
+  instance: {
+    oomKilled?: boolean | undefined;
+    expiresAt?: number | undefined;
+    idempotencyKey?: string | undefined;
+    unenforced?: string[] | undefined;
+  };
+  logOptions: {
+    stream?: "stdout" | "stderr" | "all" | undefined;
+    maxBytes?: number | undefined;
+    signal?: AbortSignal | undefined;
+    onLine?: ((line: LogLine) => void) | undefined;
+  };
+  health: { unenforced?: string[] | undefined };
+};
+
+/** `A` with the optional members `B`, as one object type (`Omit` flattens the intersection and keeps `?`). */
+type With<A, B> = Omit<A & Partial<B>, never>;
+
 describe("inferred types equal the documented shapes", () => {
   it("configuration types", () => {
     expectTypeOf<ResourceLimits>().toEqualTypeOf<SeedResourceLimits>();
     expectTypeOf<SecurityOptions>().toEqualTypeOf<SeedSecurityOptions>();
     expectTypeOf<Capabilities>().toEqualTypeOf<SeedSecurityOptions["capabilities"]>();
     expectTypeOf<VolumeMount>().toEqualTypeOf<SeedVolumeMount>();
-    expectTypeOf<ContainerConfig>().toEqualTypeOf<SeedContainerConfig>();
+    expectTypeOf<ContainerConfig>().toEqualTypeOf<With<SeedContainerConfig, Additions11["config"]>>();
   });
 
   it("status, state and instance", () => {
     expectTypeOf<ContainerStatus>().toEqualTypeOf<SeedContainerStatus>();
     expectTypeOf<ContainerState>().toEqualTypeOf<SeedContainerState>();
-    expectTypeOf<ContainerInstance>().toEqualTypeOf<SeedContainerInstance>();
+    expectTypeOf<ContainerInstance>().toEqualTypeOf<With<SeedContainerInstance, Additions11["instance"]>>();
   });
 
   it("operation options", () => {
     expectTypeOf<ContainerFilter>().toEqualTypeOf<SeedContainerFilter>();
     expectTypeOf<StopOptions>().toEqualTypeOf<SeedStopOptions>();
-    expectTypeOf<LogOptions>().toEqualTypeOf<SeedLogOptions>();
+    expectTypeOf<LogOptions>().toEqualTypeOf<With<SeedLogOptions, Additions11["logOptions"]>>();
   });
 
   it("health, volumes and networks", () => {
-    expectTypeOf<DriverHealth>().toEqualTypeOf<SeedDriverHealth>();
+    expectTypeOf<DriverHealth>().toEqualTypeOf<With<SeedDriverHealth, Additions11["health"]>>();
     expectTypeOf<VolumeConfig>().toEqualTypeOf<SeedVolumeConfig>();
     expectTypeOf<Volume>().toEqualTypeOf<SeedVolume>();
     expectTypeOf<NetworkConfig>().toEqualTypeOf<SeedNetworkConfig>();
     expectTypeOf<Network>().toEqualTypeOf<SeedNetwork>();
   });
 
-  it("the driver contract", () => {
-    expectTypeOf<ContainerDriver>().toEqualTypeOf<SeedContainerDriver>();
-    expectTypeOf<DriverCapability>().toEqualTypeOf<"execution">();
+  it("every 1.0 value is still a valid 1.1 value", () => {
+    expectTypeOf<SeedContainerConfig>().toExtend<ContainerConfig>();
+    expectTypeOf<SeedContainerInstance>().toExtend<ContainerInstance>();
+    expectTypeOf<SeedLogOptions>().toExtend<LogOptions>();
+    expectTypeOf<SeedDriverHealth>().toExtend<DriverHealth>();
+  });
+
+  it("the driver contract: the 1.0 methods, then optional 1.1 members only", () => {
+    expectTypeOf<SeedContainerDriver>().toExtend<ContainerDriver>();
+    type Added = Exclude<keyof ContainerDriver, keyof SeedContainerDriver>;
+    expectTypeOf<Added>().toEqualTypeOf<
+      | "execInContainer"
+      | "writeFile"
+      | "readFile"
+      | "readFileStream"
+      | "pauseContainer"
+      | "resumeContainer"
+      | "setContainerExpiry"
+      | "close"
+      | "cleanup"
+    >();
+    // Every added member is optional: a 1.0 driver need not have any.
+    expectTypeOf<Pick<ContainerDriver, Added>>().toEqualTypeOf<Partial<Pick<ContainerDriver, Added>>>();
+    expectTypeOf<DriverCapability>().toEqualTypeOf<
+      "execution" | "isolation" | "limits" | "streams" | "exec" | "files" | "pause" | "expiry" | "idempotency"
+    >();
     expectTypeOf<DriverMethod>().toEqualTypeOf<
       Exclude<keyof SeedContainerDriver, "name" | "version" | "capabilities">
     >();

@@ -5,7 +5,16 @@
  */
 import type { ConformanceCase } from "../types.js";
 import { CLEANUP_CASES, CONCURRENCY_CASES } from "./concurrency.js";
+import { EXEC_CASES } from "./exec.js";
 import { EXECUTION_CASES } from "./execution.js";
+import { EXPIRY_CASES } from "./expiry.js";
+import { FILES_CASES } from "./files.js";
+import { IDEMPOTENCY_CASES } from "./idempotency.js";
+import { ISOLATION_CASES } from "./isolation.js";
+import { LIMITS_CASES } from "./limits.js";
+import { PAUSE_CASES } from "./pause.js";
+import { RELEASE_CASES } from "./release.js";
+import { STREAMS_CASES } from "./streams.js";
 import { LIFECYCLE_CASES } from "./lifecycle.js";
 import { AFTER_REMOVE_CASE, NOT_FOUND_CASES } from "./not-found.js";
 import { FILTER_CASES, HEALTH_CASES, IDENTITY_CASES, INSTANCE_CASES, LOG_CASES } from "./queries.js";
@@ -39,5 +48,14 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
   ...LIMIT_CASES,
   ...CONCURRENCY_CASES,
   ...EXECUTION_CASES,
+  ...ISOLATION_CASES,
+  ...LIMITS_CASES,
+  ...STREAMS_CASES,
+  ...EXEC_CASES,
+  ...FILES_CASES,
+  ...PAUSE_CASES,
+  ...EXPIRY_CASES,
+  ...IDEMPOTENCY_CASES,
+  ...RELEASE_CASES,
   ...CLEANUP_CASES,
 ]);
