@@ -14,12 +14,13 @@ import type { DriverErrorName } from "../errors/definitions.js";
 import type { FailureErrorName } from "../errors/failures.js";
 import type { ContainerDriver, DriverCapability } from "./driver.js";
 
+/** The names of the members of `Driver` that are methods, required or optional. */
+export type MethodNamesOf<Driver> = {
+  [Key in keyof Driver]-?: NonNullable<Driver[Key]> extends (...args: never[]) => unknown ? Key : never;
+}[keyof Driver];
+
 /** The name of every method of {@link ContainerDriver}, required or optional. */
-export type AnyDriverMethod = {
-  [Key in keyof ContainerDriver]-?: NonNullable<ContainerDriver[Key]> extends (...args: never[]) => unknown
-    ? Key
-    : never;
-}[keyof ContainerDriver];
+export type AnyDriverMethod = MethodNamesOf<ContainerDriver>;
 
 /**
  * What a call names as its subject, read from its first argument: a
@@ -48,6 +49,9 @@ export type MethodEffect = "creates" | "removes" | "changes" | "reads" | "runs";
  * - `none`: none; the call bounds itself (its own timeout option) or is a probe with its own deadline.
  */
 export type MethodDeadline = "call" | "grace" | "follow" | "none";
+
+/** What the table must be: one row for every method of {@link ContainerDriver}, so a method without a row fails to compile. */
+export type MethodTable = { readonly [Method in AnyDriverMethod]: MethodFacts };
 
 /** One row of {@link DRIVER_METHOD_TABLE}. */
 export type MethodFacts = {
@@ -383,7 +387,7 @@ export const DRIVER_METHOD_TABLE = deepFreeze({
     deadline: "none",
     summary: "remove every container, volume and network of the namespace",
   },
-} as const satisfies { readonly [Method in AnyDriverMethod]: MethodFacts });
+} as const satisfies MethodTable);
 
 /** The table's own type, for reading a row's literal facts at the type level. */
 export type DriverMethodTable = typeof DRIVER_METHOD_TABLE;
