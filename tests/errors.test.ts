@@ -235,6 +235,14 @@ describe("error classes", () => {
     expect(new ContainerCreationError("x").code).toBe("CONTAINER_CREATION_FAILED");
   });
 
+  it("sets exactly the constructor fields its definition lists", () => {
+    for (const { error, fields } of samples) {
+      const listed = DRIVER_ERROR_DEFINITIONS[error.name].fields;
+      for (const field of Object.keys(fields)) expect(listed, error.name).toContain(field);
+      for (const field of listed) expect(Object.hasOwn(error, field), `${error.name}.${field}`).toBe(true);
+    }
+  });
+
   it("exposes each code as a static on its class, equal to the instances' code", () => {
     for (const { error } of samples) {
       const errorClass = error.constructor as unknown as { code: string };

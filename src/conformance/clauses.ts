@@ -44,6 +44,11 @@ export const CONTRACT_CLAUSES = [
     checkedBy: "tests/contract/rules.test.ts, tests/property/parse.property.test.ts",
   },
   {
+    id: "C-INPUT-LIMITS",
+    title: "Inputs are bounded before they are read element by element",
+    checkedBy: "tests/property/parse.property.test.ts, tests/validation/bounds.test.ts",
+  },
+  {
     id: "C-VALIDATORS",
     title: "validateXxx never throws; parseXxx throws ConfigurationError with every issue",
     checkedBy: "tests/contract/parse.test.ts, tests/property/validators.property.test.ts",

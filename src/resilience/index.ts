@@ -25,6 +25,7 @@ export {
   DEFAULT_CIRCUIT_BREAKER_OPTIONS,
   isCircuitFailure,
 } from "./circuit-breaker.js";
+export { CONNECT_SYSCALLS, ERRNO_MAPPING } from "./error-facts.js";
 export { KeyedMutex, type RunExclusiveOptions } from "./keyed-mutex.js";
 export {
   DEFAULT_RETRY_OPTIONS,
@@ -41,7 +42,9 @@ export {
 export { type TimeoutOptions, withTimeout } from "./timeout.js";
 export {
   EFFECT_UNKNOWN_CONTEXT_KEY,
+  ERROR_MAPPING_RULES,
   type ErrorMappingContext,
+  type ErrorMappingRule,
   mappingContextFor,
   mayHaveTakenEffect,
   REQUEST_SENT_CONTEXT_KEY,

@@ -24,6 +24,14 @@ import {
   TimeoutError,
   VolumeNotFoundError,
 } from "../errors.js";
+import {
+  CONNECT_SYSCALLS,
+  collectFacts,
+  describeFailure,
+  ERRNO_MAPPING,
+  type Facts,
+  readProperty,
+} from "./error-facts.js";
 import { type AnyDriverMethod, DRIVER_METHOD_TABLE, isDriverMethod, type MethodFacts } from "../contract/methods.js";
 
 /**
@@ -72,142 +80,12 @@ export const REQUEST_SENT_CONTEXT_KEY = "requestSent";
  */
 export const EFFECT_UNKNOWN_CONTEXT_KEY = "effectUnknown";
 
-/**
- * Errno codes meaning the runtime could not be reached. All become
- * `NetworkError` (retryable). `ETIMEDOUT` is here rather than a
- * `TimeoutError`: it is a socket-level timeout of the transport, raised by the
- * operating system, not the operation's own deadline, and it carries neither
- * the operation's time budget nor a guarantee that the request was not
- * processed. `TimeoutError` is kept for deadlines the caller set
- * (`withTimeout`, `AbortSignal.timeout`, HTTP 408). Both are retryable, so a
- * retry policy treats them alike.
- */
-const NETWORK_ERRNO_CODES: ReadonlySet<string> = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "EHOSTDOWN",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "ENETRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EAI_FAIL",
-  "EPROTO",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
-  "UND_ERR_CLOSED",
-  "ERR_SOCKET_CONNECTION_TIMEOUT",
-  "ERR_STREAM_PREMATURE_CLOSE",
-]);
-
-/**
- * Errno codes raised before any byte of the request left this process: the
- * connection was never established, so the operation had no effect.
- */
-const NOT_SENT_ERRNO_CODES: ReadonlySet<string> = new Set([
-  "ECONNREFUSED",
-  "EHOSTUNREACH",
-  "EHOSTDOWN",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EAI_FAIL",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "ERR_SOCKET_CONNECTION_TIMEOUT",
-]);
-
-/** Errno codes of file system failures: `FileSystemError` (not retryable). */
-const FILE_SYSTEM_ERRNO_CODES: ReadonlySet<string> = new Set([
-  "ENOENT",
-  "ENOTDIR",
-  "EISDIR",
-  "EEXIST",
-  "ENOTEMPTY",
-  "ENOSPC",
-  "EROFS",
-  "EMFILE",
-  "ENFILE",
-  "ELOOP",
-  "ENAMETOOLONG",
-  "EXDEV",
-  "EBUSY",
-  "EDQUOT",
-  "EIO",
-]);
+const NETWORK_ERRNO_CODES: ReadonlySet<string> = new Set(ERRNO_MAPPING.network);
+const NOT_SENT_ERRNO_CODES: ReadonlySet<string> = new Set(ERRNO_MAPPING.notSent);
+const FILE_SYSTEM_ERRNO_CODES: ReadonlySet<string> = new Set(ERRNO_MAPPING.fileSystem);
+const PERMISSION_ERRNO_CODES: ReadonlySet<string> = new Set(ERRNO_MAPPING.permission);
 
 const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(DRIVER_ERROR_DEFINITIONS).map((entry) => entry.code));
-
-/** Errno codes of refused permissions: `AuthorizationError` (not retryable). */
-const PERMISSION_ERRNO_CODES: ReadonlySet<string> = new Set(["EACCES", "EPERM"]);
-
-/** System calls that open a connection: an ENOENT from one means the engine's socket is missing. */
-const CONNECT_SYSCALLS: ReadonlySet<string> = new Set(["connect", "getaddrinfo"]);
-
-type Facts = {
-  readonly errno: string | undefined;
-  readonly syscall: string | undefined;
-  readonly statusCode: number | undefined;
-  readonly name: string | undefined;
-};
-
-function readProperty(value: unknown, key: string): unknown {
-  try {
-    return typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Finds the errno code and HTTP status on the error or along its `cause`
- * chain: `fetch` wraps the socket error in a `TypeError("fetch failed")`, and
- * Node's connection attempts to several addresses wrap them in an
- * `AggregateError`.
- */
-function collectFacts(error: unknown): Facts {
-  let errno: string | undefined;
-  let syscall: string | undefined;
-  let statusCode: number | undefined;
-  const name = readProperty(error, "name");
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [error];
-  while (queue.length > 0 && seen.size < 8) {
-    const current = queue.shift();
-    if (current === undefined || current === null || seen.has(current)) continue;
-    seen.add(current);
-    const code = readProperty(current, "code");
-    if (
-      errno === undefined &&
-      typeof code === "string" &&
-      /^(E[A-Z]+|EAI_[A-Z]+|UND_ERR_[A-Z_]+|ERR_[A-Z_]+)$/.test(code)
-    ) {
-      errno = code;
-      const call = readProperty(current, "syscall");
-      syscall = typeof call === "string" ? call : undefined;
-    }
-    const status = readProperty(current, "statusCode") ?? readProperty(current, "status");
-    if (statusCode === undefined && typeof status === "number" && Number.isInteger(status)) statusCode = status;
-    queue.push(readProperty(current, "cause"));
-    const inner = readProperty(current, "errors");
-    if (Array.isArray(inner)) queue.push(...inner.slice(0, 4));
-  }
-  return { errno, syscall, statusCode, name: typeof name === "string" ? name : undefined };
-}
-
-/** The engine's own explanation when it gave one (dockerode sets `json.message` and `reason`). */
-function describeFailure(error: unknown): string {
-  const json = readProperty(error, "json");
-  const engineMessage = readProperty(json, "message");
-  if (typeof engineMessage === "string" && engineMessage.length > 0) return engineMessage;
-  return getErrorMessage(error);
-}
 
 type ResourceKind = "container" | "volume" | "network";
 
@@ -373,6 +251,61 @@ function buildContext(context: ErrorMappingContext, facts: Facts): Record<string
   return merged;
 }
 
+/** One rule of {@link toDriverError}: what was thrown, and what it becomes. */
+export type ErrorMappingRule = {
+  /** What was thrown (or found on its `cause` chain). */
+  readonly thrown: string;
+  /** The contract error it becomes. */
+  readonly result: string;
+};
+
+/**
+ * How {@link toDriverError} maps what was thrown, in the order it tries the
+ * rules: the statement of the mapping for people, next to the code that does
+ * it; docs/RESILIENCE.md renders it, and the errno lists are the ones the
+ * mapping itself uses ({@link ERRNO_MAPPING}).
+ */
+export const ERROR_MAPPING_RULES: readonly ErrorMappingRule[] = Object.freeze([
+  { thrown: "a `DriverError` of any copy of this package", result: "itself, unchanged" },
+  {
+    thrown: "an error named `TimeoutError` (`AbortSignal.timeout`, a `DOMException`)",
+    result: "`TimeoutError(operation, timeoutMs ?? 0)`",
+  },
+  { thrown: "HTTP 400, 422", result: "`ConfigurationError`" },
+  { thrown: "HTTP 401", result: "`AuthenticationError`" },
+  {
+    thrown: "HTTP 403",
+    result:
+      "`AuthorizationError`; during `removeNetwork`, `NetworkRemoveError` (Docker's answer for a network with active endpoints)",
+  },
+  {
+    thrown: "HTTP 404, 410",
+    result:
+      "the NotFound error of the resource in the context (the one the operation is about first); without one, the operation's own failure error",
+  },
+  { thrown: "HTTP 408", result: "`TimeoutError`" },
+  {
+    thrown: "HTTP 409",
+    result:
+      "the operation's own failure error (the method table's `failure`: `createContainer` → `ContainerCreationError`, ...)",
+  },
+  { thrown: "HTTP 429", result: "`NetworkError` (retryable)" },
+  { thrown: "any other HTTP 4xx", result: "`ConfigurationError`" },
+  {
+    thrown: "HTTP 5xx",
+    result: "the operation's own failure error when it is retryable (create, start, stop, exec), else `NetworkError`",
+  },
+  { thrown: `errno ${ERRNO_MAPPING.network.join(", ")}`, result: "`NetworkError` (retryable)" },
+  { thrown: "errno ENOENT from `connect` or `getaddrinfo` (the engine's socket is missing)", result: "`NetworkError`" },
+  { thrown: `errno ${ERRNO_MAPPING.permission.join(", ")}`, result: "`AuthorizationError`" },
+  { thrown: `errno ${ERRNO_MAPPING.fileSystem.join(", ")}`, result: "`FileSystemError`" },
+  {
+    thrown: "anything else (HTTP 304 included: a driver treats it as success before mapping)",
+    result:
+      "the operation's own failure error, marked `effectUnknown: true`; for an operation without one, `UnexpectedError` (not retryable)",
+  },
+]);
+
 /**
  * The mapping context of a call of `method` with `args`: the operation, the
  * driver, and the subject the method table says the call names (a container,
@@ -403,26 +336,9 @@ export function mappingContextFor(
  * the original as `cause` and `context` plus the errno code, system call and
  * HTTP status in the error's `context`.
  *
- * A `DriverError` (from any copy of this package) is returned unchanged.
- * Otherwise, in this order:
- *
- * | What was thrown | Result |
- * | --- | --- |
- * | `DOMException`/`Error` named `TimeoutError` (`AbortSignal.timeout`) | `TimeoutError(operation, timeoutMs ?? 0)` |
- * | HTTP `statusCode` 400, 422 | `ConfigurationError` |
- * | 401 | `AuthenticationError` |
- * | 403 | `AuthorizationError`; during `removeNetwork`, `NetworkRemoveError` (Docker's answer for a network with active endpoints) |
- * | 404, 410 | the NotFound error of the resource in `context` (container, volume or network id/name, preferring the one the operation is about); without one, the operation's own error |
- * | 408 | `TimeoutError` |
- * | 409 | the operation's own error (`createContainer` → `ContainerCreationError`, `removeVolume` → `VolumeRemoveError`, `startContainer` → `ContainerStartError`, ...) |
- * | 429 | `NetworkError` (retryable) |
- * | other 4xx | `ConfigurationError` |
- * | 5xx | the operation's own error when it is retryable (create, start, stop), else `NetworkError` |
- * | errno ECONNREFUSED, ECONNRESET, EPIPE, ETIMEDOUT, EHOSTUNREACH, ENOTFOUND, EAI_AGAIN, ... | `NetworkError` (retryable) |
- * | errno ENOENT from `connect` (the engine's socket is missing) | `NetworkError` |
- * | errno EACCES, EPERM | `AuthorizationError` |
- * | errno ENOENT, ENOSPC, EROFS, EEXIST, ... | `FileSystemError` |
- * | anything else | the operation's own failure error (the method table's `failure`), else `UnexpectedError` (not retryable) |
+ * A `DriverError` (from any copy of this package) is returned unchanged;
+ * anything else is mapped by the rules of {@link ERROR_MAPPING_RULES}, in
+ * their order (docs/RESILIENCE.md renders them as a table).
  *
  * It never throws and never yields a code outside the contract's list, for
  * any value and any context (none at all, a string, an object whose getters
