@@ -12,6 +12,9 @@
 #   DOCKERD_LOG     where dockerd writes its log (default /tmp/dockerd.log)
 #   TEST_IMAGE      tag of the test image        (default openagent-test/busybox:latest)
 #   ENGINE_WAIT_S   seconds to wait for the engine (default 60)
+#   ENGINE_IMAGE_ONLY=1  only build the image on the engine at DOCKER_SOCKET,
+#                   which must already answer (scripts/swarm-cluster.sh uses
+#                   this for its nodes: one recipe for the image everywhere)
 set -euo pipefail
 
 DOCKER_SOCKET="${DOCKER_SOCKET:-/var/run/docker.sock}"
@@ -124,7 +127,11 @@ EOF
   say "imported ${TEST_IMAGE}"
 }
 
-install_packages
-start_engine
+if [ "${ENGINE_IMAGE_ONLY:-}" = 1 ]; then
+  engine_answers || fail "no engine answers on ${DOCKER_SOCKET} (ENGINE_IMAGE_ONLY=1 starts none)"
+else
+  install_packages
+  start_engine
+fi
 build_image
 say "ready: docker run --rm ${TEST_IMAGE} id"
