@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { ConfigurationError } from "../../src/errors.js";
-import { DRIVER_METHODS, type DriverMethod } from "../../src/types.js";
+import { ConfigurationError, DRIVER_METHODS, type DriverMethod } from "../../src/index.js";
 import { createSeededRandom } from "./random.js";
 
 /** Builds the error an injected fault throws. Called once per failing call, so every failure is a fresh error. */

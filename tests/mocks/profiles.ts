@@ -1,6 +1,6 @@
 /**
  * What makes one mock driver differ from the other: data, not code. Both mock
- * drivers run the same engine (`./engine.ts`); a {@link MockProfile} gives it
+ * drivers run the same engine (`MockDriver`, `./mock-driver.ts`); a {@link MockProfile} gives it
  * a name, resource limits, operation timing, the shape of ids, endpoints and
  * mount points, and the way failures are reported.
  *
@@ -8,9 +8,14 @@
  *
  * @module
  */
-import type { DriverError, ErrorContext } from "../../src/errors.js";
-import { NetworkError, TimeoutError } from "../../src/errors.js";
-import type { DriverMethod, ResourceLimits } from "../../src/types.js";
+import {
+  type DriverError,
+  type DriverMethod,
+  type ErrorContext,
+  NetworkError,
+  type ResourceLimits,
+  TimeoutError,
+} from "../../src/index.js";
 
 /**
  * The kinds of failure a mock reports. Each profile says how it describes
