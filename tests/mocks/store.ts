@@ -150,11 +150,11 @@ export class ContainerStore {
    *
    * @example
    * ```ts
-   * for (const record of store.all().records) console.log(record.id);
+   * for (const record of store.values()) console.log(record.id);
    * ```
    */
-  all(): IndexContents {
-    return { records: this.#containers.values(), size: this.#containers.size };
+  values(): IterableIterator<ContainerRecord> {
+    return this.#containers.values();
   }
 
   /**
