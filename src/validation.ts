@@ -7,8 +7,8 @@
  */
 import { z } from "zod";
 import { INPUT_LIMITS } from "./contract/rules.js";
-import { type ConfigurationIssue, ConfigurationError, describeValue, getErrorMessage } from "./errors.js";
-import { inputSizeIssue } from "./validation/bounds.js";
+import { type ConfigurationIssue, ConfigurationError, describeValue } from "./errors.js";
+import { inputSizeIssue, unreadableIssue } from "./validation/bounds.js";
 
 export { inputSizeIssue };
 import {
@@ -123,7 +123,7 @@ function check<T>(schema: z.ZodType<T>, value: unknown): Outcome<T> {
     if (result.success) return { ok: true, value: result.data };
     return { ok: false, issues: capIssues(result.error.issues.flatMap((issue) => toConfigurationIssues(issue))) };
   } catch (error) {
-    return { ok: false, issues: [{ path: "", message: `the value could not be read: ${getErrorMessage(error)}` }] };
+    return { ok: false, issues: [unreadableIssue(error)] };
   }
 }
 
