@@ -552,3 +552,79 @@ export function hostileCombination(sample: unknown): fc.Arbitrary<HostileVariant
     return variant(labels.join("; "), value, unreadable);
   });
 }
+
+// ---------------------------------------------------------------------------
+// Hostile input through a driver
+// ---------------------------------------------------------------------------
+
+/** The driver methods that take input, as the hostile calls use them. */
+export type InputDriver = {
+  createContainer(config: never): Promise<unknown>;
+  startContainer(id: never): Promise<unknown>;
+  stopContainer(id: never, options?: never): Promise<unknown>;
+  removeContainer(id: never): Promise<unknown>;
+  getContainer(id: never): Promise<unknown>;
+  listContainers(filter?: never): Promise<unknown>;
+  getContainerLogs(id: never, options?: never): Promise<unknown>;
+  isContainerHealthy(id: never): Promise<unknown>;
+  createVolume(config: never): Promise<unknown>;
+  removeVolume(id: never): Promise<unknown>;
+  createNetwork(config: never): Promise<unknown>;
+  removeNetwork(id: never): Promise<unknown>;
+};
+
+/** One call of a driver method with a hostile argument. */
+export type HostileCall = { readonly label: string; readonly call: (driver: InputDriver) => Promise<unknown> };
+
+/**
+ * Calls of every driver method that takes input, with an argument that throws
+ * while being read, at every position of each input object (only unreadable
+ * variants, so none can be valid and reach a runtime), and hostile ids.
+ * `config` is a valid config for the driver under test; `containerId` an id
+ * the options calls use (it need not exist: options are checked first).
+ */
+export function hostileDriverCalls(config: unknown, containerId: string): HostileCall[] {
+  const unreadable = (sample: unknown) => hostileVariants(sample).filter((variant) => variant.unreadable);
+  const calls: HostileCall[] = [];
+  const add = (method: string, sample: unknown, call: (driver: InputDriver, value: never) => Promise<unknown>) => {
+    for (const variant of unreadable(sample)) {
+      calls.push({ label: `${method} with ${variant.label}`, call: (driver) => call(driver, variant.value as never) });
+    }
+  };
+  const id = containerId as never;
+  add("createContainer", config, (driver, value) => driver.createContainer(value));
+  add("stopContainer", { timeout: 1_000, force: false }, (driver, value) => driver.stopContainer(id, value));
+  add("getContainerLogs", { tail: 10, since: 0, timestamps: true, follow: false }, (driver, value) =>
+    driver.getContainerLogs(id, value),
+  );
+  add("listContainers", { sessionId: "s-1", status: "running", state: "running", label: { a: "b" } }, (driver, value) =>
+    driver.listContainers(value),
+  );
+  add("createVolume", { name: "hostile-volume", labels: { a: "b" } }, (driver, value) => driver.createVolume(value));
+  add("createNetwork", { name: "hostile-network", labels: { a: "b" }, options: { a: "b" } }, (driver, value) =>
+    driver.createNetwork(value),
+  );
+  const ids = [
+    ...THROWN_VALUES.filter((thrown) => thrown.large !== true).map((thrown) => ({
+      kind: `a Proxy whose traps throw ${thrown.kind}`,
+      value: trapEverything({}, thrown),
+    })),
+    { kind: "a revoked Proxy", value: revokedProxy() },
+  ];
+  for (const { kind, value } of ids) {
+    const hostile = value as never;
+    for (const [method, call] of [
+      ["startContainer", (driver: InputDriver) => driver.startContainer(hostile)],
+      ["stopContainer", (driver: InputDriver) => driver.stopContainer(hostile)],
+      ["removeContainer", (driver: InputDriver) => driver.removeContainer(hostile)],
+      ["getContainer", (driver: InputDriver) => driver.getContainer(hostile)],
+      ["getContainerLogs", (driver: InputDriver) => driver.getContainerLogs(hostile)],
+      ["isContainerHealthy", (driver: InputDriver) => driver.isContainerHealthy(hostile)],
+      ["removeVolume", (driver: InputDriver) => driver.removeVolume(hostile)],
+      ["removeNetwork", (driver: InputDriver) => driver.removeNetwork(hostile)],
+    ] as const) {
+      calls.push({ label: `${method} with an id that is ${kind}`, call });
+    }
+  }
+  return calls;
+}
