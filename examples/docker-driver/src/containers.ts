@@ -22,6 +22,7 @@ import {
   parseContainerFilter,
   parseLogOptions,
   parseStopOptions,
+  SESSION_ID_PATTERN,
   type StopOptions,
   type Transition,
   transitionFor,
@@ -32,6 +33,7 @@ import { readContainerLogs } from "./container-logs.js";
 import { type EngineCallOptions, type EngineScope, ignoreNotModified, statusCodeOf } from "./engine-call.js";
 import {
   baseName,
+  engineLabelFilters,
   hasStoppedMarker,
   isOwnedBy,
   OWNER_LABELS,
@@ -215,13 +217,12 @@ export class ContainerClient implements ContainerOperations {
     const criteria = parseContainerFilter(filter);
     const wanted = criteria.label ?? {};
     if (reservedKeysIn(wanted).length > 0) return [];
+    // No container has a session id outside the pattern; one of megabytes would not even fit in a request.
+    if (criteria.sessionId !== undefined && !SESSION_ID_PATTERN.test(criteria.sessionId)) return [];
     const labelFilter = ownerLabelFilter(this.#scope.driver, this.#scope.namespace);
     if (criteria.sessionId !== undefined) labelFilter.push(`${OWNER_LABELS.session}=${criteria.sessionId}`);
-    for (const [key, value] of Object.entries(wanted)) {
-      // The engine splits `key=value` at the first '=': a key containing one would be read as another
-      // label and miss. Such keys are matched below only.
-      if (!key.includes("=")) labelFilter.push(`${key}=${value}`);
-    }
+    // Keys with '=' and labels beyond the engine's request size are matched below only.
+    labelFilter.push(...engineLabelFilters(wanted));
     const context = { operation: "listContainers" };
     const summaries = await this.#scope.calls.call(context, (signal) =>
       this.#scope.docker.listContainers({ all: true, filters: { label: labelFilter }, abortSignal: signal }),
