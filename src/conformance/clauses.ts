@@ -44,9 +44,16 @@ export const CONTRACT_CLAUSES = [
     checkedBy: "tests/contract/rules.test.ts, tests/property/parse.property.test.ts",
   },
   {
+    id: "C-INPUT-LIMITS",
+    title: "Validation is bounded by the input's size and never throws what the input throws",
+    checkedBy:
+      "tests/contract/input-limits.test.ts, tests/property/hostile.property.test.ts, tests/mocks/hostile-input.test.ts",
+  },
+  {
     id: "C-VALIDATORS",
     title: "validateXxx never throws; parseXxx throws ConfigurationError with every issue",
-    checkedBy: "tests/contract/parse.test.ts, tests/property/validators.property.test.ts",
+    checkedBy:
+      "tests/contract/parse.test.ts, tests/property/validators.property.test.ts, tests/property/hostile.property.test.ts",
   },
   {
     id: "C-BUILDERS",
