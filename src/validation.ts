@@ -7,8 +7,8 @@
  */
 import { z } from "zod";
 import { INPUT_LIMITS } from "./contract/rules.js";
-import { type ConfigurationIssue, ConfigurationError, describeValue, getErrorMessage } from "./errors.js";
-import { inputSizeIssue } from "./validation/bounds.js";
+import { type ConfigurationIssue, ConfigurationError, describeValue } from "./errors.js";
+import { inputSizeIssue, unreadableIssue } from "./validation/bounds.js";
 
 export { inputSizeIssue };
 import {
@@ -48,30 +48,45 @@ function formatPath(path: readonly PropertyKey[]): string {
   return text;
 }
 
+/** How many configuration issues one Zod issue stands for (see {@link toConfigurationIssues}). */
+function issueCount(issue: z.core.$ZodIssue): number {
+  if (issue.code === "invalid_key") return issue.issues.length;
+  if (issue.code === "unrecognized_keys") return issue.keys.length;
+  return 1;
+}
+
 /**
  * Zod reports a bad record key as one "Invalid key in record" issue with the
  * real reasons nested inside, and unknown keys as one issue at the parent;
- * callers need each reason at its own path.
+ * callers need each reason at its own path. At most `limit` are made: an
+ * object with 4,000 unknown keys must not cost 4,000 formatted paths when
+ * 100 are shown.
  */
-function toConfigurationIssues(issue: z.core.$ZodIssue): ConfigurationIssue[] {
-  const path = formatPath(issue.path);
+function toConfigurationIssues(issue: z.core.$ZodIssue, limit: number): ConfigurationIssue[] {
   if (issue.code === "invalid_key") {
-    return issue.issues.map((inner) => ({ path, message: `invalid key: ${inner.message}` }));
+    const path = formatPath(issue.path);
+    return issue.issues.slice(0, limit).map((inner) => ({ path, message: `invalid key: ${inner.message}` }));
   }
   if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((key) => ({
+    return issue.keys.slice(0, limit).map((key) => ({
       path: formatPath([...issue.path, key]),
       message: "unknown key: it is not part of the contract (check the spelling)",
     }));
   }
-  return [{ path, message: issue.message }];
+  return [{ path: formatPath(issue.path), message: issue.message }];
 }
 
-/** At most `INPUT_LIMITS.issues` issues, and one more that counts the rest. */
-function capIssues(issues: ConfigurationIssue[]): ConfigurationIssue[] {
-  if (issues.length <= INPUT_LIMITS.issues) return issues;
-  const rest = issues.length - INPUT_LIMITS.issues;
-  return [...issues.slice(0, INPUT_LIMITS.issues), { path: "", message: `and ${rest} more problem(s)` }];
+/** Zod's issues as configuration issues: at most `INPUT_LIMITS.issues`, and one more that counts the rest. */
+function cappedIssues(issues: readonly z.core.$ZodIssue[]): ConfigurationIssue[] {
+  const listed: ConfigurationIssue[] = [];
+  let rest = 0;
+  for (const issue of issues) {
+    const room = INPUT_LIMITS.issues - listed.length;
+    const made = room > 0 ? toConfigurationIssues(issue, room) : [];
+    listed.push(...made);
+    rest += issueCount(issue) - made.length;
+  }
+  return rest > 0 ? [...listed, { path: "", message: `and ${rest} more problem(s)` }] : listed;
 }
 
 const compiledSchemas = new WeakMap<z.ZodType, z.ZodType>();
@@ -121,9 +136,9 @@ function check<T>(schema: z.ZodType<T>, value: unknown): Outcome<T> {
   try {
     const result = safeParseFast(schema, value);
     if (result.success) return { ok: true, value: result.data };
-    return { ok: false, issues: capIssues(result.error.issues.flatMap((issue) => toConfigurationIssues(issue))) };
+    return { ok: false, issues: cappedIssues(result.error.issues) };
   } catch (error) {
-    return { ok: false, issues: [{ path: "", message: `the value could not be read: ${getErrorMessage(error)}` }] };
+    return { ok: false, issues: [unreadableIssue(error)] };
   }
 }
 

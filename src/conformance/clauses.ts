@@ -45,13 +45,16 @@ export const CONTRACT_CLAUSES = [
   },
   {
     id: "C-INPUT-LIMITS",
-    title: "Inputs are bounded before they are read element by element",
-    checkedBy: "tests/property/parse.property.test.ts, tests/validation/bounds.test.ts",
+    title:
+      "Inputs are bounded before they are read element by element, and validation never throws what the input throws",
+    checkedBy:
+      "tests/property/parse.property.test.ts, tests/validation/bounds.test.ts, tests/contract/input-limits.test.ts, tests/property/hostile.property.test.ts, tests/mocks/hostile-input.test.ts",
   },
   {
     id: "C-VALIDATORS",
     title: "validateXxx never throws; parseXxx throws ConfigurationError with every issue",
-    checkedBy: "tests/contract/parse.test.ts, tests/property/validators.property.test.ts",
+    checkedBy:
+      "tests/contract/parse.test.ts, tests/property/validators.property.test.ts, tests/property/hostile.property.test.ts",
   },
   {
     id: "C-BUILDERS",

@@ -172,6 +172,8 @@ function fromStatus(
       options,
     );
   }
+  const refusedReference = refusedCreateReference(status, error, context, options);
+  if (refusedReference !== undefined) return refusedReference;
   if (status === 403 && context.operation === "removeNetwork") {
     // Docker answers 403 to removing a network that still has endpoints (or a predefined one):
     // the removal is refused, the caller's permissions are fine.
@@ -191,6 +193,13 @@ function fromStatus(
     );
   }
   if (status === 408) return new TimeoutError(context.operation, context.timeoutMs ?? 0, options);
+  if (status === 431) {
+    return new ConfigurationError(
+      `The engine refused '${context.operation}' because its request headers are too large (HTTP 431): ` +
+        "a filter or a name of that size cannot be sent; ask for less (for instance fewer or shorter label filters).",
+      options,
+    );
+  }
   if (status === 429) {
     return new NetworkError(`The engine is rate-limiting requests (${reason}); retry after a pause.`, options);
   }
@@ -206,6 +215,56 @@ function fromStatus(
     return new ConfigurationError(`The engine refused the request for '${context.operation}': ${reason}`, options);
   }
   return unrecognisedError(error, context, options);
+}
+
+/** Docker's answer to a create naming an image it does not have. */
+const NO_SUCH_IMAGE = /no such image/i;
+/** Docker's 404 for a volume or network driver (plugin) it does not have, as opposed to the object itself. */
+const NO_SUCH_PLUGIN = /plugin "?[^"\s]*"? not found/i;
+/** Docker's 403 to a second network with a driver that has one network only (`host`, `null`). */
+const SINGLE_NETWORK_DRIVER = /only one instance of .* network is allowed/i;
+
+/**
+ * A create that names something the runtime does not have or will not make:
+ * retrying cannot help, so it is a `ConfigurationError` at the config's path,
+ * not the create's retryable failure or a NotFound error about a resource
+ * that was never there to find.
+ *
+ * - `createContainer`, 404 "no such image": path `image` (pull or build it first).
+ * - `createVolume` and `createNetwork`, 404 "plugin ... not found": the
+ *   `driver` is unknown to the engine (a 404 about the volume or network
+ *   itself, from a lookup during the create, stays the NotFound error).
+ * - `createNetwork`, Docker's 403 "only one instance of ... network is
+ *   allowed": the `driver` allows one network only (`host`, `null`).
+ */
+function refusedCreateReference(
+  status: number,
+  error: unknown,
+  context: ErrorMappingContext,
+  options: DriverErrorOptions,
+): DriverError | undefined {
+  const engineSays = describeFailure(error);
+  const refusal = (path: string, message: string) =>
+    new ConfigurationError(`${message} (engine: ${engineSays})`, { ...options, issues: [{ path, message }] });
+  const notFound = status === 404 || status === 410;
+  if (context.operation === "createContainer" && notFound && NO_SUCH_IMAGE.test(engineSays)) {
+    return refusal("image", "the engine has no such image: pull or build it first");
+  }
+  const creatingObject = context.operation === "createVolume" || context.operation === "createNetwork";
+  if (creatingObject && notFound && NO_SUCH_PLUGIN.test(engineSays)) {
+    const kind = context.operation === "createVolume" ? "volume" : "network";
+    return refusal(
+      "driver",
+      `the engine has no ${kind} driver (plugin) of that name; use one it has, such as the default`,
+    );
+  }
+  if (context.operation === "createNetwork" && status === 403 && SINGLE_NETWORK_DRIVER.test(engineSays)) {
+    return refusal(
+      "driver",
+      "the engine allows only its own single network with this driver; use bridge or another driver",
+    );
+  }
+  return undefined;
 }
 
 function fromErrno(
@@ -274,6 +333,18 @@ export const ERROR_MAPPING_RULES: readonly ErrorMappingRule[] = Object.freeze([
   { thrown: "HTTP 400, 422", result: "`ConfigurationError`" },
   { thrown: "HTTP 401", result: "`AuthenticationError`" },
   {
+    thrown: 'HTTP 404 "no such image" during `createContainer`',
+    result: "`ConfigurationError` at `image`: retrying cannot help",
+  },
+  {
+    thrown: 'HTTP 404 "plugin ... not found" during `createVolume` or `createNetwork`',
+    result: "`ConfigurationError` at `driver`: the engine has no such plugin",
+  },
+  {
+    thrown: 'HTTP 403 "only one instance of ... network" during `createNetwork`',
+    result: "`ConfigurationError` at `driver`: `host` and `null` allow one network only",
+  },
+  {
     thrown: "HTTP 403",
     result:
       "`AuthorizationError`; during `removeNetwork`, `NetworkRemoveError` (Docker's answer for a network with active endpoints)",
@@ -289,6 +360,7 @@ export const ERROR_MAPPING_RULES: readonly ErrorMappingRule[] = Object.freeze([
     result:
       "the operation's own failure error (the method table's `failure`: `createContainer` → `ContainerCreationError`, ...)",
   },
+  { thrown: "HTTP 431", result: "`ConfigurationError`: the request's headers (a long filter) are too large" },
   { thrown: "HTTP 429", result: "`NetworkError` (retryable)" },
   { thrown: "any other HTTP 4xx", result: "`ConfigurationError`" },
   {

@@ -11,6 +11,24 @@ import { INPUT_LIMITS } from "../contract/rules.js";
 import type { ConfigurationIssue } from "../errors.js";
 import { getErrorMessage } from "../errors.js";
 
+/** The longest part of a thrown value's message an issue repeats: the input's own text must not make the message long. */
+const MAX_THROWN_MESSAGE_LENGTH = 200;
+
+/**
+ * The issue for a value that threw while being read (a getter, a Proxy
+ * trap), at the root: what it threw, in at most 200 characters. Never throws.
+ *
+ * @example
+ * ```ts
+ * unreadableIssue(new Error("trap")); // { path: "", message: "the value could not be read: trap" }
+ * ```
+ */
+export function unreadableIssue(thrown: unknown): ConfigurationIssue {
+  const text = getErrorMessage(thrown);
+  const shown = text.length > MAX_THROWN_MESSAGE_LENGTH ? `${text.slice(0, MAX_THROWN_MESSAGE_LENGTH)}…` : text;
+  return { path: "", message: `the value could not be read: ${shown}` };
+}
+
 type Pending = { readonly value: unknown; readonly path: string; readonly depth: number };
 
 function joinPath(path: string, key: string | number): string {
@@ -81,7 +99,7 @@ export function inputSizeIssue(value: unknown): ConfigurationIssue | undefined {
       }
     }
   } catch (error) {
-    return { path: "", message: `the value could not be read: ${getErrorMessage(error)}` };
+    return unreadableIssue(error);
   }
   return undefined;
 }

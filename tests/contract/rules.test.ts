@@ -7,11 +7,15 @@ import { describe, expect, it } from "vitest";
 import {
   type ContainerConfig,
   CapabilitySchema,
+  CONTROL_CHARACTER_PATTERN,
+  ContainerPathSchema,
   containerConfigIssues,
   createDriverConfig,
   EnvSchema,
+  FilePathSchema,
   ImageSchema,
   LabelsSchema,
+  MountSourceSchema,
   MountTargetSchema,
   NetworkConfigSchema,
   parseContainerFilter,
@@ -362,5 +366,58 @@ describe("operation options", () => {
     expect(() => parseContainerFilter({ state: "stopped" })).toThrow(/state/);
     expect(() => parseContainerFilter(null)).not.toThrow();
     expect(() => parseContainerFilter("running")).toThrow();
+  });
+});
+
+describe("control characters, C1 (U+0080–U+009F) included, in image, mount source and target, container paths", () => {
+  // Every code point of C0, DEL and C1: a terminal reads U+009B as CSI, so a C1 character in a path or image
+  // name printed to a log can rewrite the screen, and the docs promise "no control characters".
+  const controls = [
+    ...Array.from({ length: 0x20 }, (_, code) => code),
+    0x7f,
+    ...Array.from({ length: 0x20 }, (_, code) => 0x80 + code),
+  ].map((code) => String.fromCharCode(code));
+  const positions = [
+    (c: string, s: string) => c + s,
+    (c: string, s: string) => s + c,
+    (c: string, s: string) => s.slice(0, 2) + c + s.slice(2),
+  ];
+
+  it.each(controls.map((character) => [`U+${character.charCodeAt(0).toString(16).padStart(4, "0")}`, character]))(
+    "refuses %s at the start, the middle and the end",
+    (_code, character) => {
+      for (const at of positions) {
+        expect(accepts(ImageSchema, at(character, "alpine")), "image").toBe(false);
+        expect(accepts(MountSourceSchema, at(character, "/srv/data")), "source").toBe(false);
+        expect(accepts(MountSourceSchema, at(character, "data")), "volume source").toBe(false);
+        expect(accepts(MountTargetSchema, `/${at(character, "data")}`), "target").toBe(false);
+        expect(accepts(ContainerPathSchema, `/${at(character, "work")}`), "container path").toBe(false);
+        expect(accepts(FilePathSchema, `/${at(character, "file")}`), "file path").toBe(false);
+        expect(validateContainerConfig(configWith(["image"], at(character, "alpine"))), "config image").toBe(false);
+        const mount = { source: at(character, "/srv/data"), target: `/${at(character, "data")}` };
+        const issues = containerConfigIssues(configWith(["volumes"], [mount])).map((issue) => issue.path);
+        expect(issues).toEqual(["volumes.0.source", "volumes.0.target"]);
+      }
+    },
+  );
+
+  it("accepts the characters just outside the ranges, in paths (U+00A0 and beyond; an image refuses whitespace too)", () => {
+    for (const character of ["~", "\u00a0", "\u00a1", "\u00ff", "\u2028", "é", "😀"]) {
+      expect(accepts(MountSourceSchema, `/srv/${character}`), character).toBe(true);
+      expect(accepts(MountTargetSchema, `/${character}`), character).toBe(true);
+      expect(accepts(ContainerPathSchema, `/${character}`), character).toBe(true);
+    }
+    expect(accepts(ImageSchema, "alpine~1")).toBe(true);
+    expect(accepts(ImageSchema, "registry/é:1")).toBe(true);
+    expect(accepts(ImageSchema, "alpine\u00a0")).toBe(false);
+  });
+
+  it("CONTROL_CHARACTER_PATTERN matches exactly C0, DEL and C1", () => {
+    const wrong: number[] = [];
+    for (let code = 0; code < 0x1_0000; code += 1) {
+      const control = code < 0x20 || (code >= 0x7f && code <= 0x9f);
+      if (CONTROL_CHARACTER_PATTERN.test(String.fromCharCode(code)) !== control) wrong.push(code);
+    }
+    expect(wrong).toEqual([]);
   });
 });

@@ -181,6 +181,55 @@ describe("toDriverError: HTTP status codes", () => {
     expect((mapped as NetworkRemoveError).reason).toContain("has active endpoints");
   });
 
+  it("a create that names what the engine does not have is a ConfigurationError at the config's path, not retryable", () => {
+    const cases = [
+      [404, "No such image: no-such-image:1", { operation: "createContainer" }, "image"],
+      [
+        404,
+        'create v: error looking up volume plugin nope: plugin "nope" not found',
+        { operation: "createVolume", volumeName: "v" },
+        "driver",
+      ],
+      [404, 'plugin "nope" not found', { operation: "createNetwork", networkName: "n" }, "driver"],
+      [
+        403,
+        'only one instance of "host" network is allowed',
+        { operation: "createNetwork", networkName: "n" },
+        "driver",
+      ],
+    ] as const;
+    for (const [status, message, context, path] of cases) {
+      const mapped = toDriverError(httpError(status, message), context);
+      expect(mapped, message).toBeInstanceOf(ConfigurationError);
+      expect(mapped.retryable).toBe(false);
+      expect((mapped as ConfigurationError).issues.map((issue) => issue.path)).toEqual([path]);
+      expect(mapped.message).toContain(message);
+      expect(mapped.context).toMatchObject({ ...context, statusCode: status });
+    }
+    // A lookup during the create that finds no such volume or network is still that NotFound error.
+    expect(
+      toDriverError(httpError(404, "get v: no such volume"), { operation: "createVolume", volumeName: "v" }),
+    ).toBeInstanceOf(VolumeNotFoundError);
+    expect(
+      toDriverError(httpError(404, "network n not found"), { operation: "createNetwork", networkName: "n" }),
+    ).toBeInstanceOf(NetworkNotFoundError);
+    // Any other 404 of a create keeps the create's own error; another 403 is still a permission.
+    expect(toDriverError(httpError(404, "gone"), { operation: "createContainer" })).toBeInstanceOf(
+      ContainerCreationError,
+    );
+    expect(
+      toDriverError(httpError(403, "authorization denied by plugin x"), { operation: "createNetwork" }),
+    ).toBeInstanceOf(AuthorizationError);
+  });
+
+  it("431 says the request headers are too large, as a ConfigurationError", () => {
+    const mapped = toDriverError(httpError(431, "431 Request Header Fields Too Large"), {
+      operation: "listContainers",
+    });
+    expect(mapped).toBeInstanceOf(ConfigurationError);
+    expect(mapped.message).toContain("request headers are too large");
+  });
+
   it("keeps the ids the NotFound error names", () => {
     const mapped = toDriverError(httpError(404), { operation: "stopContainer", containerId: "c-9" });
     expect(mapped).toBeInstanceOf(ContainerNotFoundError);

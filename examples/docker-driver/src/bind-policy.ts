@@ -6,14 +6,37 @@
  * driver refuse a bind mount by policy; this driver refuses every one unless
  * the operator allowed its directory (`allowedBindSources`).
  *
+ * The engine resolves a bind source when it starts the container, not when
+ * the driver checks it, so a check of the path can be outrun: a container
+ * that can write to a directory on the path can swap a part of it for a
+ * symlink to `/` in between (7 of 1,000 creates did, before this rule). The
+ * rule therefore makes sure that no container can write to any directory on
+ * the path of a bind source:
+ *
+ * - a source is an allowed directory itself, read-only, or an entry directly
+ *   inside one (read-only or read-write): its parent is the allowed
+ *   directory, which no container can have mounted read-write, and the
+ *   allowed directory's own path belongs to the operator;
+ * - the path must be real: an allowed directory must not be or lie under a
+ *   symlink (refused at construction), a source must exist and must not be a
+ *   symlink;
+ * - allowed directories may not lie inside one another (a read-write mount
+ *   of an entry of the outer one would be a writable parent of the inner).
+ *
+ * What stays the operator's: nothing but the operator writes to the allowed
+ * directories themselves (no other tool's container mounts them read-write,
+ * no engine volume lives inside them), and every driver on the engine uses
+ * the same allowed directories.
+ *
  * @module
  */
+import { realpathSync, statSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import path from "node:path";
 import { ConfigurationError, type ConfigurationIssue, type VolumeMount, mountTypeOf } from "../../../src/index.js";
 
 /** The fields of a mount that decide its type and what it exposes of the host. */
-export type MountSource = Pick<VolumeMount, "source" | "type">;
+export type MountSource = Pick<VolumeMount, "source" | "type" | "readOnly">;
 
 function hasParentSegment(hostPath: string): boolean {
   return hostPath.split("/").includes("..");
@@ -31,10 +54,37 @@ function isWithin(hostPath: string, directory: string): boolean {
   return hostPath === directory || hostPath.startsWith(`${directory}/`);
 }
 
+/** How many segments `hostPath` lies below `directory` (0 for the directory itself). */
+function depthBelow(hostPath: string, directory: string): number {
+  if (hostPath === directory) return 0;
+  return hostPath.slice(directory === "/" ? 1 : directory.length + 1).split("/").length;
+}
+
+/** Why `entry` cannot be an allowed directory on this host, or `undefined` when it can. */
+function entryProblem(entry: string): string | undefined {
+  let real: string;
+  try {
+    real = realpathSync(entry);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return `must be an existing directory on the driver's host (${typeof code === "string" ? code : "unreadable"})`;
+  }
+  if (real !== entry) {
+    return (
+      `is or lies under a symlink (it resolves to '${real}'): give the real path, ` +
+      "since a symlink can be re-pointed after the check"
+    );
+  }
+  if (!statSync(real).isDirectory()) return "must be a directory";
+  return undefined;
+}
+
 /**
  * The driver's `allowedBindSources` option, checked and normalised once.
- * Entries must be absolute and free of `..` segments: an entry that means
- * something other than it says would allow more than the operator read.
+ * Entries must be absolute, free of `..` segments, existing directories on
+ * the driver's host reached without a symlink, and must not lie inside one
+ * another: an entry that means something other than it says would allow
+ * more than the operator read. Equal entries are kept once.
  *
  * @example
  * ```ts
@@ -44,41 +94,93 @@ function isWithin(hostPath: string, directory: string): boolean {
  */
 export function normalizeAllowedBindSources(entries: readonly string[] | undefined): readonly string[] {
   const issues: ConfigurationIssue[] = [];
-  const normalized: string[] = [];
+  const normalized: { entry: string; index: number }[] = [];
   (entries ?? []).forEach((entry, index) => {
+    const at = `allowedBindSources.${index}`;
     if (typeof entry !== "string" || !entry.startsWith("/")) {
-      issues.push({ path: `allowedBindSources.${index}`, message: "must be an absolute host directory" });
-    } else if (hasParentSegment(entry)) {
-      issues.push({ path: `allowedBindSources.${index}`, message: "must not contain '..' segments" });
-    } else {
-      normalized.push(normalizeHostPath(entry));
+      issues.push({ path: at, message: "must be an absolute host directory" });
+      return;
     }
+    if (hasParentSegment(entry)) {
+      issues.push({ path: at, message: "must not contain '..' segments" });
+      return;
+    }
+    const clean = normalizeHostPath(entry);
+    const problem = entryProblem(clean);
+    if (problem !== undefined) {
+      issues.push({ path: at, message: `'${entry}' ${problem}` });
+      return;
+    }
+    const outer = normalized.find(
+      (other) => other.entry !== clean && (isWithin(clean, other.entry) || isWithin(other.entry, clean)),
+    );
+    if (outer !== undefined) {
+      issues.push({
+        path: at,
+        message:
+          `'${entry}' and allowedBindSources.${outer.index} ('${outer.entry}') lie one inside the other: ` +
+          "a container with a read-write mount from the outer one could swap what the inner one holds; list one of them",
+      });
+      return;
+    }
+    if (!normalized.some((other) => other.entry === clean)) normalized.push({ entry: clean, index });
   });
   if (issues.length > 0) {
-    throw new ConfigurationError(`Invalid allowedBindSources: ${issues[0]?.message}`, { issues });
+    throw new ConfigurationError(`Invalid allowedBindSources: ${issues[0]?.path}: ${issues[0]?.message}`, { issues });
   }
-  return Object.freeze(normalized);
+  return Object.freeze(normalized.map((item) => item.entry));
 }
 
-/** The host path behind symlinks, or `undefined` when this process cannot see it (absent, or a remote engine). */
-async function resolvedOrUndefined(hostPath: string): Promise<string | undefined> {
+/** The host path behind symlinks, or the reason it has none. */
+async function resolved(hostPath: string): Promise<{ real: string } | { problem: string }> {
   try {
-    return await realpath(hostPath);
-  } catch {
-    return undefined;
+    return { real: await realpath(hostPath) };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return { problem: code === "ENOENT" ? "does not exist on the host" : `cannot be resolved (${String(code)})` };
   }
+}
+
+/** The refusal of one bind source, or `undefined` when the policy allows it. */
+async function sourceProblem(mount: MountSource, allowed: readonly string[]): Promise<string | undefined> {
+  const source = mount.source;
+  if (hasParentSegment(source)) return `bind source '${source}' must not contain '..' segments`;
+  const normalized = normalizeHostPath(source);
+  const entry = normalized.startsWith("/") ? allowed.find((directory) => isWithin(normalized, directory)) : undefined;
+  if (entry === undefined) {
+    return (
+      `bind mount of host path '${source}' is not allowed: the Docker driver refuses host paths by default; ` +
+      "add its directory to the driver's `allowedBindSources` option to allow it"
+    );
+  }
+  const depth = depthBelow(normalized, entry);
+  if (depth > 1) {
+    return (
+      `bind source '${source}' lies ${depth} levels below the allowed directory '${entry}': only the directory ` +
+      "itself or an entry directly inside it may be mounted, because a deeper path passes through a directory " +
+      "a container may write to, which could swap a part of the path for a symlink before the engine mounts it"
+    );
+  }
+  if (depth === 0 && mount.readOnly !== true) {
+    return (
+      `bind source '${source}' is the allowed directory itself, which may only be mounted read-only ` +
+      "(readOnly: true): a container that could write to it could swap the entries other mounts name for symlinks"
+    );
+  }
+  const outcome = await resolved(normalized);
+  if ("problem" in outcome) return `bind source '${source}' ${outcome.problem}`;
+  if (outcome.real !== normalized) {
+    return `bind source '${source}' is a symlink or lies under one (it resolves to '${outcome.real}'); name the real path`;
+  }
+  return undefined;
 }
 
 /**
- * The bind mounts whose source lies outside the allowed directories, one
- * issue each (`volumes.N.source`, `N` the mount's index). Never throws; an
- * entry that is `undefined` (a mount the caller could not read) is skipped.
- *
- * Compared on normalised paths; a source with a `..` segment is refused
- * outright. Where this process sees the path, its real path (symlinks
- * resolved) must be allowed too: a container with an allowed directory
- * mounted read-write could otherwise plant `link -> /` in it for the next
- * container to mount.
+ * The bind mounts the policy refuses, one issue each (`volumes.N.source`,
+ * `N` the mount's index): outside the allowed directories, more than one
+ * level below one, an allowed directory itself mounted read-write, with a
+ * `..` segment, missing, or a symlink. Never throws; an entry that is
+ * `undefined` (a mount the caller could not read) is skipped.
  *
  * @example
  * ```ts
@@ -91,28 +193,10 @@ export async function bindMountIssues(
   allowed: readonly string[],
 ): Promise<ConfigurationIssue[]> {
   const issues: ConfigurationIssue[] = [];
-  const resolvedAllowed = allowed.length > 0 ? await resolveAll(allowed) : [];
   for (const [index, mount] of mounts.entries()) {
     if (mount === undefined || mountTypeOf(mount) !== "bind") continue;
-    const issuePath = `volumes.${index}.source`;
-    const source = mount.source;
-    if (hasParentSegment(source)) {
-      issues.push({ path: issuePath, message: `bind source '${source}' must not contain '..' segments` });
-      continue;
-    }
-    const normalized = normalizeHostPath(source);
-    const lexicallyAllowed = normalized.startsWith("/") && allowed.some((entry) => isWithin(normalized, entry));
-    const real = lexicallyAllowed ? await resolvedOrUndefined(normalized) : undefined;
-    const allowedReally = real === undefined || [...allowed, ...resolvedAllowed].some((entry) => isWithin(real, entry));
-    if (!lexicallyAllowed || !allowedReally) {
-      const where = lexicallyAllowed ? ` (it resolves to '${real}')` : "";
-      issues.push({
-        path: issuePath,
-        message:
-          `bind mount of host path '${source}'${where} is not allowed: the Docker driver refuses host paths by default; ` +
-          "add its directory to the driver's `allowedBindSources` option to allow it",
-      });
-    }
+    const problem = await sourceProblem(mount, allowed);
+    if (problem !== undefined) issues.push({ path: `volumes.${index}.source`, message: problem });
   }
   return issues;
 }
@@ -132,10 +216,4 @@ export async function checkBindMounts(mounts: readonly VolumeMount[], allowed: r
   if (issues.length > 0) {
     throw new ConfigurationError(`${issues[0]?.path}: ${issues[0]?.message}`, { issues });
   }
-}
-
-/** The allowed directories behind symlinks (`/tmp` is one on some hosts), so real paths compare with them. */
-async function resolveAll(entries: readonly string[]): Promise<string[]> {
-  const resolved = await Promise.all(entries.map(resolvedOrUndefined));
-  return resolved.filter((entry): entry is string => entry !== undefined);
 }

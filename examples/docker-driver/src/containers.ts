@@ -22,6 +22,7 @@ import {
   parseContainerFilter,
   parseLogOptions,
   parseStopOptions,
+  SESSION_ID_PATTERN,
   type StopOptions,
   type Transition,
   transitionFor,
@@ -29,9 +30,16 @@ import {
 } from "../../../src/index.js";
 import { type ContainerCreateSettings, createOwnedContainer } from "./container-create.js";
 import { readContainerLogs } from "./container-logs.js";
-import { type EngineCallOptions, type EngineScope, ignoreNotModified, statusCodeOf } from "./engine-call.js";
+import {
+  type EngineCallOptions,
+  type EngineScope,
+  engineMessage,
+  ignoreNotModified,
+  statusCodeOf,
+} from "./engine-call.js";
 import {
   baseName,
+  engineLabelFilters,
   hasStoppedMarker,
   isOwnedBy,
   OWNER_LABELS,
@@ -87,6 +95,19 @@ export type ContainerClientSettings = ContainerCreateSettings & {
 const ENGINE_ID = /^[0-9a-f]{64}$/;
 /** The longest grace period a stop gets, in seconds (23 days). */
 const MAX_GRACE_SECONDS = 2_000_000;
+/** The engine's 400 to a rename to the name the container already has. */
+const SAME_NAME = /same name as its current name/;
+/** The engine's 409 when another client is already removing the container. */
+const REMOVAL_IN_PROGRESS = /removal of container .* is already in progress/;
+/** How often a remove that found another removal under way looks whether the container is gone, in ms. */
+const REMOVAL_POLL_MS = 50;
+
+/** The engine's own message of an unmapped dockerode error. */
+function rawEngineMessage(error: unknown): string {
+  const json =
+    typeof error === "object" && error !== null ? (error as { json?: { message?: unknown } }).json : undefined;
+  return typeof json?.message === "string" ? json.message : String((error as { message?: unknown })?.message ?? "");
+}
 
 /** The error of a rejecting transition, by the name the lifecycle table gives. */
 const TRANSITION_REJECTIONS: Record<
@@ -137,9 +158,7 @@ export class ContainerClient implements ContainerOperations {
         // Started again: whatever ends it next is its own doing, not a stop. Unmarked only once it
         // runs, so a reader meanwhile sees `stopped` (the engine ignores the marker of a running one),
         // never `exited`.
-        await this.#scope.calls.call(context, (signal) =>
-          container.rename({ name: baseName(info.Name), abortSignal: signal }),
-        );
+        await this.#rename(id, baseName(info.Name), context);
       }
     });
   }
@@ -155,15 +174,10 @@ export class ContainerClient implements ContainerOperations {
       if (transitionFor("stop", status).kind !== "move") return;
       const graceMs = stop.force === true ? 0 : (stop.timeout ?? this.#settings.stopTimeoutMs);
       const context = { operation: "stopContainer", containerId: id };
-      const container = this.#scope.docker.getContainer(id);
       const mark = !hasStoppedMarker(info.Name);
       // Marked before the stop, so a reader meanwhile sees `running` (the engine ignores the marker of a
       // running one) or `stopped`, never `exited`, which a platform would take for a crash.
-      if (mark) {
-        await this.#scope.calls.call(context, (signal) =>
-          container.rename({ name: `${baseName(info.Name)}${STOPPED_NAME_SUFFIX}`, abortSignal: signal }),
-        );
-      }
+      if (mark) await this.#rename(id, `${baseName(info.Name)}${STOPPED_NAME_SUFFIX}`, context);
       try {
         await this.#stopEngineContainer(id, info, status, graceMs, "stopContainer");
       } catch (error) {
@@ -197,6 +211,10 @@ export class ContainerClient implements ContainerOperations {
         } catch (error) {
           // A retry after a lost answer finds the container already gone: that is success.
           if (attempt > 1 && statusCodeOf(error) === 404) return;
+          // Another instance on this namespace (a second replica) is removing it: done once it is gone.
+          if (statusCodeOf(error) === 409 && REMOVAL_IN_PROGRESS.test(rawEngineMessage(error))) {
+            return this.#waitUntilGone(id, signal);
+          }
           throw error;
         }
       });
@@ -215,13 +233,12 @@ export class ContainerClient implements ContainerOperations {
     const criteria = parseContainerFilter(filter);
     const wanted = criteria.label ?? {};
     if (reservedKeysIn(wanted).length > 0) return [];
+    // No container has a session id outside the pattern; one of megabytes would not even fit in a request.
+    if (criteria.sessionId !== undefined && !SESSION_ID_PATTERN.test(criteria.sessionId)) return [];
     const labelFilter = ownerLabelFilter(this.#scope.driver, this.#scope.namespace);
     if (criteria.sessionId !== undefined) labelFilter.push(`${OWNER_LABELS.session}=${criteria.sessionId}`);
-    for (const [key, value] of Object.entries(wanted)) {
-      // The engine splits `key=value` at the first '=': a key containing one would be read as another
-      // label and miss. Such keys are matched below only.
-      if (!key.includes("=")) labelFilter.push(`${key}=${value}`);
-    }
+    // Keys with '=' and labels beyond the engine's request size are matched below only.
+    labelFilter.push(...engineLabelFilters(wanted));
     const context = { operation: "listContainers" };
     const summaries = await this.#scope.calls.call(context, (signal) =>
       this.#scope.docker.listContainers({ all: true, filters: { label: labelFilter }, abortSignal: signal }),
@@ -347,6 +364,50 @@ export class ContainerClient implements ContainerOperations {
     await calls.call(context, (signal) => ignoreNotModified(container.stop({ t: seconds, abortSignal: signal })), {
       timeoutMs: deadline <= MAX_TIMER_DELAY_MS ? deadline : Number.POSITIVE_INFINITY,
     });
+  }
+
+  /**
+   * Rename the container to `name`. Another instance of the driver on the
+   * same namespace (a platform with two replicas) may have renamed it first:
+   * the engine then refuses a rename to the name it already has, and that is
+   * success, not a `ConfigurationError`.
+   */
+  async #rename(id: string, name: string, context: ErrorMappingContext): Promise<void> {
+    try {
+      await this.#scope.calls.call(context, (signal) =>
+        this.#scope.docker.getContainer(id).rename({ name, abortSignal: signal }),
+      );
+    } catch (error) {
+      // The engine's refusal says the name was already the target when it looked (the other instance may
+      // have renamed it again since); without that answer, the name it has now decides.
+      if (SAME_NAME.test(engineMessage(error)) || (await this.#engineNameOf(id, context)) === name) return;
+      throw error;
+    }
+  }
+
+  /** The container's engine name without the leading '/', or `undefined` when it cannot be read. */
+  async #engineNameOf(id: string, context: ErrorMappingContext): Promise<string | undefined> {
+    try {
+      const info = await this.#scope.calls.call(context, (signal) =>
+        this.#scope.docker.getContainer(id).inspect({ abortSignal: signal }),
+      );
+      return info.Name.replace(/^\//, "");
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Resolves once the engine no longer knows the container; rejects when `signal` (the call's deadline) aborts. */
+  async #waitUntilGone(id: string, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      try {
+        await this.#scope.docker.getContainer(id).inspect({ abortSignal: signal });
+      } catch (error) {
+        if (statusCodeOf(error) === 404) return;
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, REMOVAL_POLL_MS));
+    }
   }
 
   async #renameQuietly(id: string, name: string): Promise<void> {

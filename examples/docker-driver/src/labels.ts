@@ -52,6 +52,41 @@ export function ownerLabelFilter(driver: string, namespace: string): string[] {
   return [`${OWNER_LABELS.driver}=${driver}`, `${OWNER_LABELS.namespace}=${namespace}`];
 }
 
+/**
+ * The most characters (URL-encoded, as they travel in the request line) of
+ * user labels the driver asks the engine to filter on. The engine refuses
+ * request headers over 1 MiB with 431; a valid filter may hold 256 labels of
+ * up to 64 KiB each, several times that once encoded. Labels beyond the
+ * budget are matched by the driver, after the engine's narrower answer.
+ */
+export const ENGINE_LABEL_FILTER_BUDGET = 16_384;
+
+/**
+ * The `key=value` filters of `wanted` that the engine can match, within
+ * {@link ENGINE_LABEL_FILTER_BUDGET}: not keys containing `=` (the engine
+ * splits at the first one, so it would read another label). The caller
+ * matches every wanted label itself as well, so a label left out here only
+ * makes the engine's answer wider, never wrong.
+ *
+ * @example
+ * ```ts
+ * engineLabelFilters({ team: "core", "a=b": "c" }); // ["team=core"]
+ * ```
+ */
+export function engineLabelFilters(wanted: Readonly<Record<string, string>>): string[] {
+  const filters: string[] = [];
+  let length = 0;
+  for (const [key, value] of Object.entries(wanted)) {
+    if (key.includes("=")) continue;
+    const filter = `${key}=${value}`;
+    const encoded = encodeURIComponent(JSON.stringify(filter)).length;
+    if (length + encoded > ENGINE_LABEL_FILTER_BUDGET) continue;
+    length += encoded;
+    filters.push(filter);
+  }
+  return filters;
+}
+
 /** Whether engine labels say the object belongs to `driver` in `namespace`. */
 export function isOwnedBy(
   labels: Readonly<Record<string, string>> | null | undefined,

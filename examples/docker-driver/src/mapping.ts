@@ -211,7 +211,10 @@ export function resourcesFromEngine(info: Docker.ContainerInspectInfo): Resource
 }
 
 /**
- * The contract's view of an inspected container.
+ * The contract's view of an inspected container. `oomKilled: true` when the
+ * container has ended and the engine says the kernel killed one of its
+ * processes for memory in its last run (`State.OOMKilled`); absent otherwise,
+ * so `oomKilled` set means "killed for memory" and absent means "not".
  *
  * @example
  * ```ts
@@ -240,6 +243,10 @@ export function toInstance(info: Docker.ContainerInspectInfo, socketPath: string
   const startedAt = engineTime(info.State.StartedAt);
   if (startedAt !== undefined) instance.startedAt = startedAt;
   if (exitCode !== undefined) instance.exitCode = exitCode;
+  // The engine's verdict, not a guess from 137 (a `kill -9` or an `exit 137` read the same): set when the
+  // kernel killed a process of the container for memory during its last run, also one inside a shell that then
+  // exited 0; left out otherwise. The engine clears it when the container starts again.
+  if (ended && info.State.OOMKilled === true) instance.oomKilled = true;
   return instance;
 }
 

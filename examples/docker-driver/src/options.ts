@@ -58,23 +58,25 @@ export type DockerDriverOptions = {
   /** The engine's unix socket. Default `/var/run/docker.sock`, where dockerd listens unless told otherwise. */
   readonly socketPath?: string;
   /**
-   * Host directories a container may bind-mount from: absolute paths, each
-   * allowing itself and everything below it (whole segments: `/srv/data`
-   * allows `/srv/data/x`, not `/srv/database`). Default `[]`: every bind
-   * mount is refused with `ConfigurationError` (issue path
-   * `volumes.N.source`) before anything is created, because a bind mount of
-   * `/var/run/docker.sock` or `/` hands the container the host. Sources are
-   * compared normalised, a source with a `..` segment is refused, and where
-   * the driver sees the path its real path (symlinks resolved) must be
-   * allowed too. Allow only directories meant for agents, and mount them
-   * read-only where you can: a container that can write into an allowed
-   * directory can plant a symlink there between the check and the engine's
-   * mount.
+   * Host directories a container may bind-mount from: absolute paths of
+   * existing directories on the driver's host, reached without a symlink and
+   * not inside one another. A bind source must be one of them (read-only) or
+   * an entry directly inside one (read-only or read-write), named by its real
+   * path. Default `[]`: every bind mount is refused with `ConfigurationError`
+   * (issue path `volumes.N.source`) before anything is created, because a
+   * bind mount of `/var/run/docker.sock` or `/` hands the container the host.
+   * The depth rule is what makes the check hold until the engine mounts the
+   * source at start: no container can write to a directory on the path of a
+   * bind source, so none can swap a part of it for a symlink in between. The
+   * operator keeps the allowed directories themselves to themselves (no other
+   * tool's container mounts them read-write, no engine volume lives inside).
    *
    * @example
    * ```ts
    * const driver = new DockerDriver({ allowedBindSources: ["/srv/agent-data"] });
-   * // allowed: { source: "/srv/agent-data/s-1", target: "/data", readOnly: true }
+   * // allowed: { source: "/srv/agent-data/s-1", target: "/data" }
+   * // allowed: { source: "/srv/agent-data", target: "/all", readOnly: true }
+   * // refused: { source: "/srv/agent-data/s-1/sub", target: "/sub" } (two levels below)
    * // refused: { source: "/var/run/docker.sock", target: "/run/docker.sock" }
    * ```
    */
@@ -137,7 +139,8 @@ export type ResolvedDockerDriverOptions = Readonly<
 
 /**
  * The options with their defaults, or a `ConfigurationError` naming each bad
- * entry (`namespace`, `allowedBindSources.N`).
+ * entry (`namespace`, `allowedBindSources.N`). Reads the file system once, to
+ * check that each allowed directory exists and is no symlink.
  *
  * @example
  * ```ts

@@ -3,9 +3,11 @@
  * pre-flight that reports every problem of a config at once, in one
  * `ConfigurationError` with a path per issue: the contract's schema, the
  * driver's own rules (reserved label keys, memory below the engine's
- * minimum, network `host`) and the bind-mount policy. When the schema fails,
- * the driver's rules and the policy still run on whatever parts of the input
- * can be read, so a caller fixes everything in one round.
+ * minimum, network `host`, mount targets the engine owns) and the bind-mount
+ * policy. When the schema fails, the driver's rules and the policy still run
+ * on whatever parts of the input can be read, so a caller fixes everything
+ * in one round; an input beyond the size limits (`INPUT_LIMITS`) is refused
+ * by its size alone, before anything reads it element by element.
  *
  * The driver's limits are a later, separate check: exceeding them is a
  * `ResourceLimitError` (the contract's C-LIMITS), not a configuration
@@ -13,17 +15,28 @@
  *
  * @module
  */
+import path from "node:path";
 import {
+  CONFIG_LIMITS,
   ConfigurationError,
   type ConfigurationIssue,
   type ContainerConfig,
   containerConfigIssues,
+  INPUT_LIMITS,
+  inputSizeIssue,
   parseContainerConfig,
   RESERVED_LABEL_PREFIX,
 } from "../../../src/index.js";
 import { bindMountIssues, type MountSource } from "./bind-policy.js";
 import { reservedKeysIn } from "./labels.js";
 import { ENGINE_MIN_MEMORY_MB } from "./mapping.js";
+
+/**
+ * A mount as far as the driver's rules could read it: the fields that decide
+ * its host side (`source` absent when unreadable or not a string), and its
+ * target when it is a string.
+ */
+export type MountInput = Partial<MountSource> & { readonly target?: string };
 
 /** The parts of a container config the driver's own rules and the bind policy read. */
 export type DriverRuleInput = {
@@ -34,8 +47,46 @@ export type DriverRuleInput = {
   /** `network`, as given. */
   readonly network: unknown;
   /** The mounts, index for index; `undefined` where a mount cannot be read. */
-  readonly volumes: readonly (MountSource | undefined)[];
+  readonly volumes: readonly (MountInput | undefined)[];
 };
+
+/**
+ * Mount targets the engine owns: it mounts its own file systems at `/proc`,
+ * `/sys` and `/dev` and its own files at `/etc/hosts`, `/etc/hostname` and
+ * `/etc/resolv.conf`. A mount over `/proc` fails at start with the engine's
+ * 500, one over `/dev` or one of those files fails at start too (after the
+ * create succeeded), and one over `/sys` or a path under `/dev` would hide
+ * what the runtime put there; `/` cannot be a mount target at all.
+ */
+export const RESERVED_MOUNT_TARGETS = Object.freeze({
+  /** These and everything under them. */
+  trees: Object.freeze(["/proc", "/sys", "/dev"]),
+  /** Exactly these. */
+  paths: Object.freeze(["/", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf"]),
+});
+
+/**
+ * How `inputSizeIssue` reports an input that threw while being read rather
+ * than one too large (`unreadableIssue` in the package's validation/bounds.ts):
+ * such an input is still judged part by part, whatever of it can be read.
+ */
+const UNREADABLE_INPUT = /^the value could not be read/;
+
+/** Why the engine cannot take a mount at `target`, or `undefined` when it can. */
+function reservedTargetProblem(target: string): string | undefined {
+  // The engine cleans a target the way path.posix.normalize does; compare what it would mount on.
+  const normalized = path.posix.normalize(target).replace(/(.)\/+$/, "$1");
+  const tree = RESERVED_MOUNT_TARGETS.trees.find((root) => normalized === root || normalized.startsWith(`${root}/`));
+  if (tree !== undefined) {
+    return `'${tree}' and everything under it belong to the runtime (it mounts its own file system there); mount elsewhere`;
+  }
+  if (RESERVED_MOUNT_TARGETS.paths.includes(normalized)) {
+    return normalized === "/"
+      ? "'/' cannot be a mount target; mount at a directory such as /data"
+      : `'${normalized}' belongs to the runtime, which writes it for every container; mount elsewhere`;
+  }
+  return undefined;
+}
 
 /** What the pre-flight needs from the driver. */
 export type PreflightOptions = {
@@ -72,6 +123,10 @@ export function driverRuleIssues(input: DriverRuleInput): ConfigurationIssue[] {
       message: "'host' would share the host's network stack and defeat isolation; create a network instead",
     });
   }
+  for (const [index, mount] of input.volumes.entries()) {
+    const problem = typeof mount?.target === "string" ? reservedTargetProblem(mount.target) : undefined;
+    if (problem !== undefined) issues.push({ path: `volumes.${index}.target`, message: problem });
+  }
   return issues;
 }
 
@@ -88,6 +143,10 @@ export function driverRuleIssues(input: DriverRuleInput): ConfigurationIssue[] {
  * ```
  */
 export async function containerConfigPreflight(input: unknown, options: PreflightOptions): Promise<PreflightResult> {
+  // Too large to read element by element: its size is the one problem reported (the schema would say the
+  // same), and the driver's rules must not read it either (a million labels cost a second to list).
+  const tooLarge = inputSizeIssue(input);
+  if (tooLarge !== undefined && !UNREADABLE_INPUT.test(tooLarge.message)) return { ok: false, issues: [tooLarge] };
   const schemaIssues = containerConfigIssues(input);
   // The schema adds no defaults, so a valid input and its parse hold the same values; the parse is a copy
   // that no getter of the caller can change between the checks and the create.
@@ -99,10 +158,22 @@ export async function containerConfigPreflight(input: unknown, options: Prefligh
   const issues = [
     ...schemaIssues,
     ...driverRuleIssues(parts),
-    ...(await bindMountIssues(parts.volumes, options.allowedBindSources)),
+    ...(await bindMountIssues(parts.volumes.map(hostSide), options.allowedBindSources)),
   ];
   if (config !== undefined && issues.length === 0) return { ok: true, config };
-  return { ok: false, issues };
+  return { ok: false, issues: capIssues(issues) };
+}
+
+/** The fields the bind policy judges, when the mount's source could be read. */
+function hostSide(mount: MountInput | undefined): MountSource | undefined {
+  return typeof mount?.source === "string" ? { ...mount, source: mount.source } : undefined;
+}
+
+/** At most `INPUT_LIMITS.issues` issues and one that counts the rest, as the package's parse functions list them. */
+function capIssues(issues: ConfigurationIssue[]): ConfigurationIssue[] {
+  if (issues.length <= INPUT_LIMITS.issues) return issues;
+  const rest = issues.length - INPUT_LIMITS.issues;
+  return [...issues.slice(0, INPUT_LIMITS.issues), { path: "", message: `and ${rest} more problem(s)` }];
 }
 
 /**
@@ -173,14 +244,23 @@ function reservedKeys(labels: Readonly<Record<string, string>> | undefined): str
   return readSafely(() => reservedKeysIn(labels)) ?? [];
 }
 
-/** A mount as far as it can be read: a string `source` and a known or absent `type`. */
-function readMount(value: unknown): MountSource | undefined {
+/**
+ * A mount as far as it can be read: a string `source`, a known or absent
+ * `type`, `readOnly` only when it is `true` (anything else reads as
+ * writable), and a string `target` when there is one.
+ */
+function readMount(value: unknown): MountInput | undefined {
   const mount = asRecord(value);
   const source = readSafely(() => mount?.source);
   const type = readSafely(() => mount?.type);
-  if (typeof source !== "string") return undefined;
-  if (type === undefined) return { source };
-  return type === "bind" || type === "volume" ? { source, type } : undefined;
+  const readOnly = readSafely(() => mount?.readOnly) === true;
+  const target = readSafely(() => mount?.target);
+  return {
+    ...(typeof source === "string" && (type === undefined || type === "bind" || type === "volume")
+      ? { source, readOnly, ...(type === undefined ? {} : { type }) }
+      : {}),
+    ...(typeof target === "string" ? { target } : {}),
+  };
 }
 
 /** The parts of an input that failed the schema which the driver's rules can still judge. */
@@ -189,8 +269,9 @@ function readableParts(input: unknown): DriverRuleInput {
   const labels = asRecord(readSafely(() => config?.labels));
   const resources = asRecord(readSafely(() => config?.resources));
   const volumes = readSafely(() => config?.volumes);
-  const length = readSafely(() => (Array.isArray(volumes) ? volumes.length : 0)) ?? 0;
-  const mounts: (MountSource | undefined)[] = [];
+  // The schema refuses more mounts than CONFIG_LIMITS.volumes; the rules judge no more than that many.
+  const length = Math.min(readSafely(() => (Array.isArray(volumes) ? volumes.length : 0)) ?? 0, CONFIG_LIMITS.volumes);
+  const mounts: (MountInput | undefined)[] = [];
   for (let index = 0; index < length; index += 1) {
     mounts.push(readSafely(() => readMount((volumes as unknown[])[index])));
   }

@@ -2,12 +2,23 @@
  * Input at the edges of what the schemas allow, against the real engine:
  * network ids that look like paths (they end up in the engine's URLs), label
  * keys that contain `=` (the engine's label filter splits on the first one),
- * and a `since` so far in the future that JavaScript prints it with an
- * exponent. Each must give the contract's answer, not an engine error or a
+ * a `since` so far in the future that JavaScript prints it with an exponent,
+ * input that throws while being read, an image, a volume or network driver
+ * the engine does not have, mount targets the runtime owns, and label
+ * filters too large for one request. Each must give the contract's answer,
+ * not an engine error, a retryable error for what retrying cannot fix, or a
  * crash of the process.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createDriverConfig, NetworkNotFoundError, VolumeNotFoundError } from "../../../src/index.js";
+import {
+  ConfigurationError,
+  createDriverConfig,
+  describeValue,
+  isRetryableError,
+  NetworkNotFoundError,
+  VolumeNotFoundError,
+} from "../../../src/index.js";
+import { hostileDriverCalls, type InputDriver } from "../../../tests/property/arbitraries.js";
 import { DockerDriver } from "../src/driver.js";
 import { ownerLabels } from "../src/labels.js";
 import {
@@ -157,6 +168,134 @@ describeWithEngine("DockerDriver with edge-case input", () => {
       expect(await driver.getContainerLogs(created.id, { tail: 3 })).toBe(all);
       expect(await driver.getContainerLogs(created.id, { tail: 5 })).toBe(all);
       expect(await driver.getContainerLogs(created.id, { tail: 1 })).toBe("last\n");
+      await driver.removeContainer(created.id);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "rejects input that throws while being read with ConfigurationError, in every method that takes input, before the engine",
+    async () => {
+      const before = await leftovers(namespace);
+      const config = createDriverConfig({
+        sessionId: "edges-hostile",
+        image: TEST_IMAGE,
+        command: ["true"],
+        env: { A: "1" },
+        labels: { team: "core" },
+        volumes: [{ source: "data", target: "/data", readOnly: true }],
+      });
+      const calls = hostileDriverCalls(config, "f".repeat(64));
+      expect(calls.length).toBeGreaterThan(1_000);
+      for (const { label, call } of calls) {
+        const outcome = await call(driver as unknown as InputDriver).then(
+          () => "resolved",
+          (error: unknown) => error,
+        );
+        if (!(outcome instanceof ConfigurationError)) expect.fail(`${label}: ${describeValue(outcome)}`);
+      }
+      expect(await leftovers(namespace)).toEqual(before);
+    },
+    TIMEOUT * 2,
+  );
+
+  it(
+    "a missing image is a ConfigurationError at image, not retryable, and leaves nothing",
+    async () => {
+      const before = await leftovers(namespace);
+      const error = await driver
+        .createContainer(createDriverConfig({ sessionId: "edges-7", image: "openagent-test/no-such-image:1" }))
+        .then(
+          () => undefined,
+          (reason: unknown) => reason,
+        );
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(isRetryableError(error)).toBe(false);
+      expect((error as ConfigurationError).issues.map((issue) => issue.path)).toEqual(["image"]);
+      expect(await leftovers(namespace)).toEqual(before);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "a volume or network driver the engine does not have, or one it allows once, is a ConfigurationError at driver",
+    async () => {
+      const refusedAt = async (promise: Promise<unknown>, what: string) => {
+        const error = await promise.then(
+          () => undefined,
+          (reason: unknown) => reason,
+        );
+        expect(error, what).toBeInstanceOf(ConfigurationError);
+        expect(isRetryableError(error), what).toBe(false);
+        return (error as ConfigurationError).issues.map((issue) => issue.path);
+      };
+      // A driver name that reads as a path never reaches the engine.
+      expect(await refusedAt(driver.createVolume({ name: `${namespace}-v1`, driver: "../../x" }), "../../x")).toEqual([
+        "driver",
+      ]);
+      // The engine looks for an unknown plugin for 15 s before it answers; both lookups run at once.
+      const [volume, network, host, none] = await Promise.all([
+        refusedAt(driver.createVolume({ name: `${namespace}-v2`, driver: "nope" }), "volume nope"),
+        refusedAt(driver.createNetwork({ name: `${namespace}-n1`, driver: "nope" }), "network nope"),
+        refusedAt(driver.createNetwork({ name: `${namespace}-n2`, driver: "host" }), "network host"),
+        refusedAt(driver.createNetwork({ name: `${namespace}-n3`, driver: "null" }), "network null"),
+      ]);
+      expect([volume, network, host, none]).toEqual([["driver"], ["driver"], ["driver"], ["driver"]]);
+      expect(await leftovers(namespace)).toMatchObject({ volumes: [], networks: [] });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "mount targets the runtime owns are refused before the create, so no container is left in created",
+    async () => {
+      const before = await leftovers(namespace);
+      const volume = await driver.createVolume({ name: `${namespace}-targets` });
+      for (const target of [
+        "/proc",
+        "/proc/sys",
+        "/dev",
+        "/dev/shm",
+        "/sys",
+        "/etc/hosts",
+        "/etc/hostname",
+        "/etc/resolv.conf",
+      ]) {
+        const error = await driver
+          .createContainer(
+            createDriverConfig({ sessionId: "edges-8", image: TEST_IMAGE, volumes: [{ source: volume.name, target }] }),
+          )
+          .then(
+            () => undefined,
+            (reason: unknown) => reason,
+          );
+        expect(error, target).toBeInstanceOf(ConfigurationError);
+        expect(
+          (error as ConfigurationError).issues.map((issue) => issue.path),
+          target,
+        ).toEqual(["volumes.0.target"]);
+      }
+      expect((await leftovers(namespace)).containers).toEqual(before.containers);
+      await driver.removeVolume(volume.id);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "listContainers with label filters too large for one request matches them itself instead of failing with 431",
+    async () => {
+      const large = "v".repeat(60_000);
+      const created = await driver.createContainer(
+        createDriverConfig({ sessionId: "edges-9", image: TEST_IMAGE, labels: { big: large, small: "1" } }),
+      );
+      // 32 labels of 8,000 characters (the most a filter may hold in all), each 'é' six once encoded: 1.5 MB.
+      const noise = Object.fromEntries(Array.from({ length: 32 }, (_, index) => [`n${index}`, "é".repeat(8_000)]));
+      expect(await driver.listContainers({ label: { ...noise } })).toEqual([]);
+      const found = await driver.listContainers({ label: { big: large, small: "1" } });
+      expect(found.map((container) => container.id)).toEqual([created.id]);
+      expect(await driver.listContainers({ label: { big: `${large}x` } })).toEqual([]);
+      // A session id no container can have, of a megabyte, is no container rather than a refused request.
+      expect(await driver.listContainers({ sessionId: "s".repeat(1_048_576) })).toEqual([]);
       await driver.removeContainer(created.id);
     },
     TIMEOUT,

@@ -145,6 +145,30 @@ describe("toInstance", () => {
       labels: { team: "x" },
       resources: { cpu: 0.5, memory: 512, disk: 1024, pids: 100 },
     });
+    expect(instance).not.toHaveProperty("oomKilled");
+  });
+
+  it("reports oomKilled only when the engine says so and the container has ended", () => {
+    const info = (status: string, exitCode: number, oomKilled: boolean | undefined) =>
+      ({
+        Id: "b".repeat(64),
+        Name: "/oa-ns-s1-0a0b0c0d",
+        Created: "2026-01-01T00:00:00Z",
+        State: { Status: status, ExitCode: exitCode, OOMKilled: oomKilled },
+        Config: { Image: "img", Labels: {} },
+        HostConfig: {},
+      }) as unknown as Parameters<typeof toInstance>[0];
+    expect(toInstance(info("exited", 137, true), "/s").oomKilled).toBe(true);
+    // A process killed for memory inside a shell that then exits 0 still says so.
+    expect(toInstance(info("exited", 0, true), "/s")).toMatchObject({ exitCode: 0, oomKilled: true });
+    for (const [status, code, oom] of [
+      ["exited", 137, false],
+      ["exited", 137, undefined],
+      ["running", 0, true],
+      ["created", 0, true],
+    ] as const) {
+      expect(toInstance(info(status, code, oom), "/s"), `${status} ${oom}`).not.toHaveProperty("oomKilled");
+    }
   });
 });
 

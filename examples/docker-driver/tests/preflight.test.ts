@@ -5,6 +5,9 @@
  * later, separate check (ResourceLimitError); unreadable input never crashes
  * the check; and nothing reaches the engine.
  */
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type Docker from "dockerode";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -16,7 +19,7 @@ import {
 } from "../../../src/index.js";
 import { DockerDriver } from "../src/driver.js";
 import { OWNER_LABELS } from "../src/labels.js";
-import { containerConfigPreflight, preflightContainerConfig } from "../src/preflight.js";
+import { containerConfigPreflight, driverRuleIssues, preflightContainerConfig } from "../src/preflight.js";
 
 /** A dockerode client that records every use: the pre-flight must refuse before any engine call. */
 function untouchableEngine(): { docker: Docker; touched: string[] } {
@@ -149,9 +152,85 @@ describe("createContainer's pre-flight", () => {
   });
 
   it("passes a valid config through as a copy, with an allowed bind source", async () => {
-    const input = { ...valid(), volumes: [{ source: "/srv/data/s1", target: "/data", readOnly: true }] };
-    const config = await preflightContainerConfig(input, { allowedBindSources: ["/srv/data"] });
-    expect(config).toEqual(input);
-    expect(config).not.toBe(input);
+    const root = realpathSync(mkdtempSync(join(tmpdir(), "oa-preflight-")));
+    try {
+      mkdirSync(join(root, "s1"));
+      const input = { ...valid(), volumes: [{ source: join(root, "s1"), target: "/data", readOnly: true }] };
+      const config = await preflightContainerConfig(input, { allowedBindSources: [root] });
+      expect(config).toEqual(input);
+      expect(config).not.toBe(input);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
+
+  it("refuses an input beyond the size limits by its size alone, at once, without reading it further", async () => {
+    const { docker, touched } = untouchableEngine();
+    const driver = new DockerDriver({ docker });
+    const labels = Object.fromEntries(Array.from({ length: 100_000 }, (_, index) => [`org.openagent.k${index}`, "v"]));
+    for (const [input, path] of [
+      [{ ...valid(), volumes: new Array(10_000_000) }, "volumes"],
+      [
+        { ...valid(), volumes: Array.from({ length: 200_000 }, () => ({ source: "/etc", target: "/proc" })) },
+        "volumes",
+      ],
+      [{ ...valid(), labels }, "labels"],
+    ] as const) {
+      const error = await refusal(driver.createContainer(input as never));
+      expect(error.issues, path).toHaveLength(1);
+      expect(error.issues[0]?.path).toBe(path);
+      expect(error.message.length).toBeLessThan(300);
+    }
+    expect(touched).toEqual([]);
+  });
+
+  it("lists at most 100 issues and counts the rest, as the package's parse functions do", async () => {
+    const mounts = Array.from({ length: 64 }, (_, index) => ({ source: `/etc/x${index}`, target: `/proc/x${index}` }));
+    const labels = Object.fromEntries(Array.from({ length: 200 }, (_, index) => [`org.openagent.k${index}`, "v"]));
+    const result = await containerConfigPreflight({ ...valid(), volumes: mounts, labels }, { allowedBindSources: [] });
+    expect(result.ok).toBe(false);
+    const issues = result.ok ? [] : result.issues;
+    expect(issues).toHaveLength(101);
+    expect(issues.at(-1)).toEqual({ path: "", message: "and 228 more problem(s)" });
+  });
+
+  it.each([
+    "/proc",
+    "/proc/sys",
+    "/proc/",
+    "//proc",
+    "/sys",
+    "/sys/fs/cgroup",
+    "/dev",
+    "/dev/shm",
+    "/dev/pts",
+    "/etc/hosts",
+    "/etc/hostname",
+    "/etc/resolv.conf",
+    "/etc/./hosts",
+    "/",
+  ])("refuses the mount target %s, which the runtime owns, before any engine call", async (target) => {
+    const { docker, touched } = untouchableEngine();
+    const driver = new DockerDriver({ docker });
+    const error = await refusal(
+      driver.createContainer({
+        ...valid(),
+        volumes: [
+          { source: "data", target },
+          { source: "data", target: "/data" },
+        ],
+      }),
+    );
+    expect(error.issues.map((issue) => issue.path)).toEqual(["volumes.0.target"]);
+    expect(touched).toEqual([]);
+  });
+
+  it.each(["/processes", "/system", "/devices", "/etc", "/etc/hosts.d", "/etc/app/hosts", "/run", "/data/proc"])(
+    "accepts the mount target %s",
+    (target) => {
+      expect(driverRuleIssues({ labels: {}, memory: 64, network: "none", volumes: [{ source: "d", target }] })).toEqual(
+        [],
+      );
+    },
+  );
 });
