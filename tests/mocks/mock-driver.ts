@@ -3,12 +3,14 @@
  * implements every clause of the contract once; `MockDockerDriver` and
  * `MockLocalDriver` are this class with a different {@link MockProfile}.
  *
- * The class is thin on purpose: it holds one private {@link EngineState} and
- * hands it to the module that does each job:
+ * The class is thin on purpose: it keeps one {@link EngineState} per
+ * instance (out of reach of callers) and hands it to the module that does
+ * each job:
  *
- * - `lifecycle.ts`: create, start, stop, remove (the transition table, per-id locks);
- * - `queries.ts`: get, list, logs, health;
- * - `resources.ts`: volumes and networks;
+ * - `lifecycle.ts`: create, start, stop, remove, pause, resume (the transition table, per-id locks);
+ * - `main-process.ts`: the main command; `exec.ts`: execs; `files.ts`: file transfer;
+ * - `queries.ts`: get, list, logs, health; `resources.ts`: volumes and networks;
+ * - `expiry.ts`, `idempotency.ts`, `release.ts`: expiry, idempotent creates, close and cleanup;
  * - `simulation.ts`: runtime events (`driver.simulate`);
  * - `store.ts`: the containers and their indexes; `operation.ts`: delay, faults, error wording.
  *
@@ -23,27 +25,66 @@
  *
  * @module
  */
-import type {
-  ContainerConfig,
-  ContainerDriver,
-  ContainerFilter,
-  ContainerInstance,
-  DriverCapability,
-  DriverHealth,
-  LogOptions,
-  Network,
-  NetworkConfig,
-  StopOptions,
-  Volume,
-  VolumeConfig,
+import {
+  type CleanupReport,
+  type ContainerConfig,
+  type ContainerFilter,
+  type ContainerInstance,
+  ConfigurationError,
+  type DriverCapability,
+  type DriverHealth,
+  type DriverWith,
+  type ExecOptions,
+  type ExecRequest,
+  type ExecResult,
+  type FileContent,
+  type LogOptions,
+  type Network,
+  type NetworkConfig,
+  type ReadFileOptions,
+  type StopOptions,
+  type Volume,
+  type VolumeConfig,
+  type WriteFileOptions,
 } from "../../src/index.js";
+import { execInContainer } from "./exec.js";
+import { setContainerExpiry, startSweeper } from "./expiry.js";
 import { FaultInjector } from "./faults.js";
-import { createContainer, removeContainer, startContainer, stopContainer } from "./lifecycle.js";
+import { readFile, readFileStream, writeFile } from "./files.js";
+import { createContainer, pauseOrResume, removeContainer, startContainer, stopContainer } from "./lifecycle.js";
 import type { MockProfile } from "./profiles.js";
 import { getContainer, getContainerLogs, healthCheck, isContainerHealthy, listContainers } from "./queries.js";
+import { cleanup, close } from "./release.js";
 import { createNetwork, createVolume, removeNetwork, removeVolume } from "./resources.js";
 import { createRuntimeEvents, type MockRuntimeEvents } from "./simulation.js";
 import { createEngineState, type EngineState, type MockDriverOptions } from "./state.js";
+
+/** What the mocks promise: everything but `isolation` and `limits` (they enforce no real limits). */
+export const MOCK_CAPABILITIES: readonly DriverCapability[] = Object.freeze([
+  "execution",
+  "streams",
+  "exec",
+  "files",
+  "pause",
+  "expiry",
+  "idempotency",
+]);
+
+/** The state of each driver: out of reach of callers, and found for `this` without a throwing brand check. */
+const engines = new WeakMap<object, EngineState>();
+
+/**
+ * A method called without its driver (`const f = driver.startContainer; f(id)`)
+ * rejects, as every failure of the contract does, instead of throwing.
+ */
+function detached(method: string): Promise<never> {
+  return Promise.reject(
+    new ConfigurationError(
+      `MockDriver.${method} was called without its driver: call it as driver.${method}(...), or bind it first (driver.${method}.bind(driver)).`,
+      { issues: [{ path: "this", message: "must be the MockDriver the method belongs to" }] },
+    ),
+  );
+}
 
 /**
  * A mock `ContainerDriver` with the behaviour given by a {@link MockProfile}.
@@ -60,22 +101,19 @@ import { createEngineState, type EngineState, type MockDriverOptions } from "./s
  * await driver.startContainer(container.id);
  * ```
  */
-export class MockDriver implements ContainerDriver {
+export class MockDriver implements DriverWith<(typeof MOCK_CAPABILITIES)[number]> {
   /** The profile's name: `mock-docker` or `mock-local`. */
   readonly name: string;
   /** The profile's version. */
   readonly version: string;
-  /** None: the mocks run no command, so they do not declare `execution`. */
-  readonly capabilities: readonly DriverCapability[] = Object.freeze([]);
+  /** {@link MOCK_CAPABILITIES}: everything but `isolation` and `limits`. */
+  readonly capabilities: readonly DriverCapability[] = MOCK_CAPABILITIES;
   /** The profile this driver runs with: limits, timing, formats, error vocabulary. */
   readonly profile: MockProfile;
   /** Fault injection for this instance; see {@link FaultInjector}. */
   readonly faults: FaultInjector = new FaultInjector();
   /** Runtime events for this instance; see {@link MockRuntimeEvents}. */
   readonly simulate: MockRuntimeEvents;
-
-  /** Everything the engine holds; private, so tests reach it only through the contract, `faults` and `simulate`. */
-  readonly #state: EngineState;
 
   /**
    * @param profile - limits, timing, formats and error vocabulary; see `DOCKER_PROFILE`, `LOCAL_PROFILE`.
@@ -85,8 +123,10 @@ export class MockDriver implements ContainerDriver {
     this.profile = profile;
     this.name = profile.name;
     this.version = profile.version;
-    this.#state = createEngineState(profile, this.faults, options);
-    this.simulate = createRuntimeEvents(this.#state);
+    const state = createEngineState(profile, this.faults, options);
+    engines.set(this, state);
+    this.simulate = createRuntimeEvents(state);
+    startSweeper(state);
   }
 
   // The methods return the module functions' promises as they are (no
@@ -106,7 +146,8 @@ export class MockDriver implements ContainerDriver {
    * ```
    */
   createContainer(config: ContainerConfig): Promise<ContainerInstance> {
-    return createContainer(this.#state, config);
+    const state = engines.get(this);
+    return state === undefined ? detached("createContainer") : createContainer(state, config);
   }
 
   /**
@@ -118,7 +159,8 @@ export class MockDriver implements ContainerDriver {
    * ```
    */
   startContainer(id: string): Promise<void> {
-    return startContainer(this.#state, id);
+    const state = engines.get(this);
+    return state === undefined ? detached("startContainer") : startContainer(state, id);
   }
 
   /**
@@ -133,7 +175,8 @@ export class MockDriver implements ContainerDriver {
    * ```
    */
   stopContainer(id: string, options?: StopOptions): Promise<void> {
-    return stopContainer(this.#state, id, options);
+    const state = engines.get(this);
+    return state === undefined ? detached("stopContainer") : stopContainer(state, id, options);
   }
 
   /**
@@ -145,7 +188,8 @@ export class MockDriver implements ContainerDriver {
    * ```
    */
   removeContainer(id: string): Promise<void> {
-    return removeContainer(this.#state, id);
+    const state = engines.get(this);
+    return state === undefined ? detached("removeContainer") : removeContainer(state, id);
   }
 
   /**
@@ -157,7 +201,8 @@ export class MockDriver implements ContainerDriver {
    * ```
    */
   getContainer(id: string): Promise<ContainerInstance | null> {
-    return getContainer(this.#state, id);
+    const state = engines.get(this);
+    return state === undefined ? detached("getContainer") : getContainer(state, id);
   }
 
   /**
@@ -171,7 +216,8 @@ export class MockDriver implements ContainerDriver {
    * ```
    */
   listContainers(filter?: ContainerFilter): Promise<ContainerInstance[]> {
-    return listContainers(this.#state, filter);
+    const state = engines.get(this);
+    return state === undefined ? detached("listContainers") : listContainers(state, filter);
   }
 
   /**
@@ -186,7 +232,8 @@ export class MockDriver implements ContainerDriver {
    * ```
    */
   getContainerLogs(id: string, options?: LogOptions): Promise<string> {
-    return getContainerLogs(this.#state, id, options);
+    const state = engines.get(this);
+    return state === undefined ? detached("getContainerLogs") : getContainerLogs(state, id, options);
   }
 
   /**
@@ -202,7 +249,8 @@ export class MockDriver implements ContainerDriver {
    * ```
    */
   healthCheck(): Promise<DriverHealth> {
-    return healthCheck(this.#state);
+    const state = engines.get(this);
+    return state === undefined ? detached("healthCheck") : healthCheck(state);
   }
 
   /**
@@ -215,7 +263,8 @@ export class MockDriver implements ContainerDriver {
    * ```
    */
   isContainerHealthy(id: string): Promise<boolean> {
-    return isContainerHealthy(this.#state, id);
+    const state = engines.get(this);
+    return state === undefined ? detached("isContainerHealthy") : isContainerHealthy(state, id);
   }
 
   /**
@@ -227,7 +276,8 @@ export class MockDriver implements ContainerDriver {
    * ```
    */
   createVolume(config: VolumeConfig): Promise<Volume> {
-    return createVolume(this.#state, config);
+    const state = engines.get(this);
+    return state === undefined ? detached("createVolume") : createVolume(state, config);
   }
 
   /**
@@ -241,7 +291,8 @@ export class MockDriver implements ContainerDriver {
    * ```
    */
   removeVolume(id: string): Promise<void> {
-    return removeVolume(this.#state, id);
+    const state = engines.get(this);
+    return state === undefined ? detached("removeVolume") : removeVolume(state, id);
   }
 
   /**
@@ -253,7 +304,8 @@ export class MockDriver implements ContainerDriver {
    * ```
    */
   createNetwork(config: NetworkConfig): Promise<Network> {
-    return createNetwork(this.#state, config);
+    const state = engines.get(this);
+    return state === undefined ? detached("createNetwork") : createNetwork(state, config);
   }
 
   /**
@@ -267,6 +319,125 @@ export class MockDriver implements ContainerDriver {
    * ```
    */
   removeNetwork(id: string): Promise<void> {
-    return removeNetwork(this.#state, id);
+    const state = engines.get(this);
+    return state === undefined ? detached("removeNetwork") : removeNetwork(state, id);
+  }
+  /**
+   * Runs the command as a process of the container (see exec.ts): the test's
+   * exec handler or the built-in shell and commands; `ContainerStateError`
+   * unless the container runs.
+   *
+   * @example
+   * ```ts
+   * (await driver.execInContainer(id, { command: ["sh", "-c", "echo hi"] })).stdout; // "hi\n"
+   * ```
+   */
+  execInContainer(id: string, request: ExecRequest, options?: ExecOptions): Promise<ExecResult> {
+    const state = engines.get(this);
+    return state === undefined ? detached("execInContainer") : execInContainer(state, id, request, options);
+  }
+
+  /**
+   * Writes into the container's in-memory file system (see files.ts); works in every status.
+   *
+   * @example
+   * ```ts
+   * await driver.writeFile(id, "/tmp/task.json", JSON.stringify(task));
+   * ```
+   */
+  writeFile(id: string, path: string, content: FileContent, options?: WriteFileOptions): Promise<void> {
+    const state = engines.get(this);
+    return state === undefined ? detached("writeFile") : writeFile(state, id, path, content, options);
+  }
+
+  /**
+   * Reads a whole file, up to `maxBytes`; `FileNotFoundError` when there is none.
+   *
+   * @example
+   * ```ts
+   * new TextDecoder().decode(await driver.readFile(id, "/etc/hostname"));
+   * ```
+   */
+  readFile(id: string, path: string, options?: ReadFileOptions): Promise<Uint8Array> {
+    const state = engines.get(this);
+    return state === undefined ? detached("readFile") : readFile(state, id, path, options);
+  }
+
+  /**
+   * Reads a file as a stream of chunks; resolves once the file is found.
+   *
+   * @example
+   * ```ts
+   * for await (const chunk of await driver.readFileStream(id, "/tmp/out.bin")) total += chunk.byteLength;
+   * ```
+   */
+  readFileStream(id: string, path: string, options?: ReadFileOptions): Promise<AsyncIterable<Uint8Array>> {
+    const state = engines.get(this);
+    return state === undefined ? detached("readFileStream") : readFileStream(state, id, path, options);
+  }
+
+  /**
+   * Applies `CONTAINER_TRANSITIONS.pause`: the container's processes freeze where they are.
+   *
+   * @example
+   * ```ts
+   * await driver.pauseContainer(id); // status "paused"
+   * ```
+   */
+  pauseContainer(id: string): Promise<void> {
+    const state = engines.get(this);
+    return state === undefined ? detached("pauseContainer") : pauseOrResume(state, id, "pause");
+  }
+
+  /**
+   * Applies `CONTAINER_TRANSITIONS.resume`: the processes go on from where they were.
+   *
+   * @example
+   * ```ts
+   * await driver.resumeContainer(id); // status "running"
+   * ```
+   */
+  resumeContainer(id: string): Promise<void> {
+    const state = engines.get(this);
+    return state === undefined ? detached("resumeContainer") : pauseOrResume(state, id, "resume");
+  }
+
+  /**
+   * Moves the container's expiry (ms since the epoch, on the driver's clock), or clears it with `null`.
+   *
+   * @example
+   * ```ts
+   * await driver.setContainerExpiry(id, Date.now() + 60_000);
+   * ```
+   */
+  setContainerExpiry(id: string, expiresAt: number | null): Promise<void> {
+    const state = engines.get(this);
+    return state === undefined ? detached("setContainerExpiry") : setContainerExpiry(state, id, expiresAt);
+  }
+
+  /**
+   * Stops this instance's expiry sweeper; containers, volumes and networks stay. Idempotent.
+   *
+   * @example
+   * ```ts
+   * await driver.close();
+   * ```
+   */
+  close(): Promise<void> {
+    const state = engines.get(this);
+    return state === undefined ? detached("close") : close(state);
+  }
+
+  /**
+   * Removes every container, volume and network of the driver's runtime, reporting what failed.
+   *
+   * @example
+   * ```ts
+   * const { failures } = await driver.cleanup();
+   * ```
+   */
+  cleanup(): Promise<CleanupReport> {
+    const state = engines.get(this);
+    return state === undefined ? detached("cleanup") : cleanup(state);
   }
 }
