@@ -183,6 +183,7 @@ async function loadBuiltIn(name: (typeof BUILT_IN_DRIVERS)[number]): Promise<Loa
       limits: { ...profile.limits },
       arrange: {
         paused: (driver, id) => void simulate(driver).pause(id),
+        removing: (driver, id) => void simulate(driver).removing(id),
         dead: (driver, id) => void simulate(driver).die(id),
         exited: (driver, id) => void simulate(driver).exit(id, 0),
       },

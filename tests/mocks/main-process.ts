@@ -151,7 +151,11 @@ function onMainExit(state: EngineState, record: ContainerRecord, main: Proc, sta
 }
 
 /** Leave the running state: the new status, and the end of the logs' follows. */
-export function endRunning(state: EngineState, record: ContainerRecord, status: "exited" | "stopped" | "dead"): void {
+export function endRunning(
+  state: EngineState,
+  record: ContainerRecord,
+  status: "exited" | "stopped" | "dead" | "removing",
+): void {
   state.containers.setStatus(record, status);
   record.logs?.end();
 }

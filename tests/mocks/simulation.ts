@@ -44,6 +44,17 @@ export type MockRuntimeEvents = {
    */
   pause(id: string): boolean;
   /**
+   * The runtime began removing the container and did not finish (a removal
+   * stuck on a busy mount): status `removing`, whatever ran in it is gone;
+   * only another removal helps. Returns `false` when it is already removing.
+   *
+   * @example
+   * ```ts
+   * driver.simulate.removing(container.id); // status "removing"
+   * ```
+   */
+  removing(id: string): boolean;
+  /**
    * The container becomes `dead` (the runtime lost it; whatever ran in it is
    * gone); only removal helps. Returns `false` when already dead.
    *
@@ -79,6 +90,15 @@ function simulatePause(state: EngineState, id: string): boolean {
   return true;
 }
 
+function simulateRemoving(state: EngineState, id: string): boolean {
+  const record = requireContainer(state, id, "simulate.removing");
+  if (record.status === "removing") return false;
+  killEverything(record);
+  logEvent(state, record, "removing");
+  endRunning(state, record, "removing");
+  return true;
+}
+
 function simulateDeath(state: EngineState, id: string, reason = "the runtime lost the container"): boolean {
   const record = requireContainer(state, id, "simulate.die");
   if (record.status === "dead") return false;
@@ -102,6 +122,7 @@ export function createRuntimeEvents(state: EngineState): MockRuntimeEvents {
   return {
     exit: (id, exitCode) => simulateExit(state, id, exitCode),
     pause: (id) => simulatePause(state, id),
+    removing: (id) => simulateRemoving(state, id),
     die: (id, reason) => simulateDeath(state, id, reason),
   };
 }
