@@ -22,7 +22,8 @@ export type { MockExecHandler, MockExecOutcome, MockExecRequest } from "./exec-h
 export { type FailRateOptions, type FaultErrorFactory, FaultInjector, type InjectedFault } from "./faults.js";
 export { DEFAULT_STOP_TIMEOUT_MS, MOCK_EXIT_CODES } from "./lifecycle.js";
 export { MockDockerDriver } from "./mock-docker-driver.js";
-export { MOCK_CAPABILITIES, MockDriver } from "./mock-driver.js";
+export { MOCK_CAPABILITIES } from "./instances.js";
+export { MockDriver } from "./mock-driver.js";
 export { MockLocalDriver } from "./mock-local-driver.js";
 export {
   DOCKER_PROFILE,

@@ -11,41 +11,37 @@
  * - `main-process.ts`: the main command; `exec.ts`: execs; `files.ts`: file transfer;
  * - `queries.ts`: get, list, logs, health; `resources.ts`: volumes and networks;
  * - `expiry.ts`, `idempotency.ts`, `release.ts`: expiry, idempotent creates, close and cleanup;
- * - `simulation.ts`: runtime events (`driver.simulate`);
- * - `store.ts`: the containers and their indexes; `operation.ts`: delay, faults, error wording.
+ * - `simulation.ts`: `driver.simulate`; `store.ts`: containers and indexes; `operation.ts`: delay, faults, wording.
  *
- * A new capability is one more module of functions over the state plus its
- * methods here.
+ * A new capability is one more module of functions over the state, plus its methods here.
  *
- * How it stays fast: with `timing: "instant"` no timer or sleep is created;
- * every index the operations need (by session, by label, users of each volume
- * and network, the running count) is kept up to date, so no operation scans
- * all containers except a `listContainers` whose filter names no session and
- * no label.
+ * How it stays fast: with `timing: "instant"` no timer is created, a
+ * container's file system and processes are made only when it runs a
+ * command, and indexes (session, label, volume and network users, running
+ * count) spare every scan but an unfiltered `listContainers`.
  *
  * @module
  */
-import {
-  type CleanupReport,
-  type ContainerConfig,
-  type ContainerFilter,
-  type ContainerInstance,
-  ConfigurationError,
-  type DriverCapability,
-  type DriverHealth,
-  type DriverWith,
-  type ExecOptions,
-  type ExecRequest,
-  type ExecResult,
-  type FileContent,
-  type LogOptions,
-  type Network,
-  type NetworkConfig,
-  type ReadFileOptions,
-  type StopOptions,
-  type Volume,
-  type VolumeConfig,
-  type WriteFileOptions,
+import type {
+  CleanupReport,
+  ContainerConfig,
+  ContainerFilter,
+  ContainerInstance,
+  DriverCapability,
+  DriverHealth,
+  DriverWith,
+  ExecOptions,
+  ExecRequest,
+  ExecResult,
+  FileContent,
+  LogOptions,
+  Network,
+  NetworkConfig,
+  ReadFileOptions,
+  StopOptions,
+  Volume,
+  VolumeConfig,
+  WriteFileOptions,
 } from "../../src/index.js";
 import { execInContainer } from "./exec.js";
 import { setContainerExpiry, startSweeper } from "./expiry.js";
@@ -57,42 +53,16 @@ import { getContainer, getContainerLogs, healthCheck, isContainerHealthy, listCo
 import { cleanup, close } from "./release.js";
 import { createNetwork, createVolume, removeNetwork, removeVolume } from "./resources.js";
 import { createRuntimeEvents, type MockRuntimeEvents } from "./simulation.js";
-import { createEngineState, type EngineState, type MockDriverOptions } from "./state.js";
-
-/** What the mocks promise: everything but `isolation` and `limits` (they enforce no real limits). */
-export const MOCK_CAPABILITIES: readonly DriverCapability[] = Object.freeze([
-  "execution",
-  "streams",
-  "exec",
-  "files",
-  "pause",
-  "expiry",
-  "idempotency",
-]);
-
-/** The state of each driver: out of reach of callers, and found for `this` without a throwing brand check. */
-const engines = new WeakMap<object, EngineState>();
-
-/**
- * A method called without its driver (`const f = driver.startContainer; f(id)`)
- * rejects, as every failure of the contract does, instead of throwing.
- */
-function detached(method: string): Promise<never> {
-  return Promise.reject(
-    new ConfigurationError(
-      `MockDriver.${method} was called without its driver: call it as driver.${method}(...), or bind it first (driver.${method}.bind(driver)).`,
-      { issues: [{ path: "this", message: "must be the MockDriver the method belongs to" }] },
-    ),
-  );
-}
+import { detached, engines, MOCK_CAPABILITIES } from "./instances.js";
+import { createEngineState, type MockDriverOptions } from "./state.js";
 
 /**
  * A mock `ContainerDriver` with the behaviour given by a {@link MockProfile}.
  * Use {@link MockDockerDriver} or {@link MockLocalDriver}; use this class
  * directly only to build a mock with a profile of your own.
  *
- * Containers, volumes and networks belong to the instance: two drivers never
- * see each other's.
+ * Containers, volumes and networks belong to the driver's runtime: two
+ * drivers never see each other's unless they share a `MockRuntime`.
  *
  * @example
  * ```ts
@@ -129,16 +99,14 @@ export class MockDriver implements DriverWith<(typeof MOCK_CAPABILITIES)[number]
     startSweeper(state);
   }
 
-  // The methods return the module functions' promises as they are (no
-  // `async` wrapper), so a call settles after exactly as many microtasks as
-  // the engine's own work: ordering tests see what they always saw.
+  // Each method returns its module function's promise as it is (no `async` wrapper), so a
+  // call settles after as many microtasks as the engine's own work; ordering tests rely on it.
 
   /**
-   * Validates the config (`ConfigurationError`), checks the profile's limits
-   * (`ResourceLimitError`), waits the operation time, then checks that the
-   * network and every volume exist (`NetworkNotFoundError`,
-   * `VolumeNotFoundError`) and inserts the container in status `created`.
-   * A rejected call leaves nothing behind.
+   * Validates (`ConfigurationError`), checks the profile's limits, waits, then
+   * returns the container of its idempotency key, or checks the network and
+   * volumes exist and inserts a new one in status `created`. A rejected call
+   * leaves nothing behind.
    *
    * @example
    * ```ts
@@ -151,7 +119,7 @@ export class MockDriver implements DriverWith<(typeof MOCK_CAPABILITIES)[number]
   }
 
   /**
-   * Applies `CONTAINER_TRANSITIONS.start`: → running, no-op, or `ContainerStartError`.
+   * Applies `CONTAINER_TRANSITIONS.start`: the main command starts (→ running), or no-op, or `ContainerStartError`.
    *
    * @example
    * ```ts
@@ -164,14 +132,13 @@ export class MockDriver implements DriverWith<(typeof MOCK_CAPABILITIES)[number]
   }
 
   /**
-   * Applies `CONTAINER_TRANSITIONS.stop`. The mock's process obeys SIGTERM at
-   * once, so the grace period is not waited; the container exits with 143
-   * (137 with `force`). See {@link MOCK_EXIT_CODES}.
+   * Applies `CONTAINER_TRANSITIONS.stop`: SIGTERM to the main command, SIGKILL
+   * after the grace period; a simulated one ends at once with 143 (137 with
+   * `force`). See {@link MOCK_EXIT_CODES}.
    *
    * @example
    * ```ts
-   * await driver.stopContainer(container.id);
-   * (await driver.getContainer(container.id))?.exitCode; // 143
+   * await driver.stopContainer(container.id, { timeout: 5_000 });
    * ```
    */
   stopContainer(id: string, options?: StopOptions): Promise<void> {
@@ -180,7 +147,7 @@ export class MockDriver implements DriverWith<(typeof MOCK_CAPABILITIES)[number]
   }
 
   /**
-   * Applies `CONTAINER_TRANSITIONS.remove`: a running or paused container is stopped first, then it is gone.
+   * Applies `CONTAINER_TRANSITIONS.remove`: what runs in it is killed, then it is gone.
    *
    * @example
    * ```ts
@@ -193,7 +160,7 @@ export class MockDriver implements DriverWith<(typeof MOCK_CAPABILITIES)[number]
   }
 
   /**
-   * The container as it is now, or `null` for an unknown id (never throws for one).
+   * The container as it is now, or `null` for an unknown id.
    *
    * @example
    * ```ts
@@ -206,9 +173,8 @@ export class MockDriver implements DriverWith<(typeof MOCK_CAPABILITIES)[number]
   }
 
   /**
-   * Containers matching every given filter field, in creation order. The
-   * filter is validated first (`ConfigurationError`). A label or session
-   * filter reads only the containers that have that label or session.
+   * Containers matching every filter field, in creation order; a label or
+   * session filter reads only the containers that have it.
    *
    * @example
    * ```ts
@@ -221,10 +187,8 @@ export class MockDriver implements DriverWith<(typeof MOCK_CAPABILITIES)[number]
   }
 
   /**
-   * What happened to the container, one line per event, each ending in a
-   * newline. `since`, then `tail`, select lines; `timestamps` prefixes each
-   * with its ISO-8601 time and a space; `follow` waits until the container no
-   * longer runs (or is removed) and then returns its lines.
+   * What the main command wrote (a simulated one: the container's events),
+   * with every `LogOptions` field, `follow`, `signal` and `onLine` included.
    *
    * @example
    * ```ts
@@ -237,15 +201,11 @@ export class MockDriver implements DriverWith<(typeof MOCK_CAPABILITIES)[number]
   }
 
   /**
-   * Never rejects. Healthy: exact counts (`running` counts status `running`;
-   * `stopped` counts every other container). When an injected fault makes the
-   * runtime unreachable: `unhealthy`, `error` set, counts 0 (a driver that
-   * cannot reach its runtime cannot count).
+   * Never rejects: exact counts, or `unhealthy` with `error` (counts 0) when an injected fault hides the runtime.
    *
    * @example
    * ```ts
-   * driver.faults.failNext("healthCheck", 1);
-   * (await driver.healthCheck()).status; // "unhealthy"
+   * (await driver.healthCheck()).containers.running;
    * ```
    */
   healthCheck(): Promise<DriverHealth> {
@@ -254,12 +214,11 @@ export class MockDriver implements DriverWith<(typeof MOCK_CAPABILITIES)[number]
   }
 
   /**
-   * `true` when the container's status is `running`; `false` otherwise; `ContainerNotFoundError` for an unknown id.
+   * `true` when the container's status is `running`; `ContainerNotFoundError` for an unknown id.
    *
    * @example
    * ```ts
-   * driver.simulate.exit(container.id, 0);
-   * await driver.isContainerHealthy(container.id); // false
+   * await driver.isContainerHealthy(container.id); // false once it exited
    * ```
    */
   isContainerHealthy(id: string): Promise<boolean> {
@@ -268,7 +227,7 @@ export class MockDriver implements DriverWith<(typeof MOCK_CAPABILITIES)[number]
   }
 
   /**
-   * Creates a named volume; a taken name is a `VolumeCreationError`.
+   * Creates a named volume (its files made at the first mount); a taken name is a `VolumeCreationError`.
    *
    * @example
    * ```ts
@@ -281,9 +240,7 @@ export class MockDriver implements DriverWith<(typeof MOCK_CAPABILITIES)[number]
   }
 
   /**
-   * Removes a volume by the id `createVolume` returned, or by its name.
-   * Unknown → `VolumeNotFoundError`; used by a container that is not removed
-   * → `VolumeRemoveError`.
+   * Removes a volume by id or name: `VolumeNotFoundError`, or `VolumeRemoveError` while a container uses it.
    *
    * @example
    * ```ts
@@ -309,9 +266,7 @@ export class MockDriver implements DriverWith<(typeof MOCK_CAPABILITIES)[number]
   }
 
   /**
-   * Removes a network by the id `createNetwork` returned, or by its name.
-   * Unknown → `NetworkNotFoundError`; used by a container that is not removed
-   * → `NetworkRemoveError`.
+   * Removes a network by id or name: `NetworkNotFoundError`, or `NetworkRemoveError` while a container uses it.
    *
    * @example
    * ```ts
@@ -322,6 +277,7 @@ export class MockDriver implements DriverWith<(typeof MOCK_CAPABILITIES)[number]
     const state = engines.get(this);
     return state === undefined ? detached("removeNetwork") : removeNetwork(state, id);
   }
+
   /**
    * Runs the command as a process of the container (see exec.ts): the test's
    * exec handler or the built-in shell and commands; `ContainerStateError`

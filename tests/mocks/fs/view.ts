@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { joinSegments, pathSegments } from "./paths.js";
 import type { AccessContext, FileStat, ReadSource, SpecialFs } from "./special.js";
 import {
   type DeviceName,
@@ -48,31 +49,6 @@ export type Mount = TreeMount | SpecialMount;
 export type WriteTarget =
   | { readonly kind: "file"; write(chunk: Uint8Array): void }
   | { readonly kind: "device"; readonly device: DeviceName };
-
-/**
- * The segments of `path`, made absolute against `cwd` and normalised
- * (`.` dropped, `..` applied, never above `/`).
- *
- * @example
- * ```ts
- * pathSegments("../b", "/tmp/a"); // ["tmp", "b"]
- * ```
- */
-export function pathSegments(path: string, cwd = "/"): string[] {
-  const segments: string[] = [];
-  const full = path.startsWith("/") ? path : `${cwd}/${path}`;
-  for (const segment of full.split("/")) {
-    if (segment === "" || segment === ".") continue;
-    if (segment === "..") segments.pop();
-    else segments.push(segment);
-  }
-  return segments;
-}
-
-/** The absolute path of `segments`. */
-export function joinSegments(segments: readonly string[]): string {
-  return `/${segments.join("/")}`;
-}
 
 const READ = 4;
 const WRITE = 2;

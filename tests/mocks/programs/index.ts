@@ -7,6 +7,7 @@
  */
 import { sh } from "../shell/sh.js";
 import type { Program, ProgramTable } from "../shell/program.js";
+import { BYTE_PROGRAMS } from "./bytes.js";
 import { CORE_PROGRAMS } from "./core.js";
 import { FILE_PROGRAMS } from "./files.js";
 import { GREP_PROGRAMS } from "./grep.js";
@@ -20,6 +21,7 @@ export const BUILT_IN_PROGRAMS: Readonly<Record<string, Program>> = Object.freez
   ...TEST_PROGRAMS,
   ...FILE_PROGRAMS,
   ...TEXT_PROGRAMS,
+  ...BYTE_PROGRAMS,
   ...GREP_PROGRAMS,
 });
 
