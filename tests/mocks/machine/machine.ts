@@ -9,6 +9,7 @@
  */
 import { ContainerFs, type Mount } from "../fs/view.js";
 import type { ProcessInfo, ProcessSource } from "../fs/special.js";
+import { FsError } from "../fs/tree.js";
 import type { RuntimeTimers } from "../timers.js";
 import { type Fds, Proc, type ProcessGroup, ProcessKilled, type ProcessSpec } from "./process.js";
 import { BrokenPipe } from "./streams.js";
@@ -82,7 +83,8 @@ export class Machine implements ProcessSource {
   /**
    * Start a process running `body`. It holds `fds` (retained now, released
    * when it ends) and ends with what `body` resolves, or with its kill
-   * status. A {@link BrokenPipe} ends it as SIGPIPE would; anything else
+   * status. A {@link BrokenPipe} ends it as SIGPIPE would, a file system
+   * error (a full disk under `>`) as a write error (status 1); anything else
    * `body` throws is a bug of the mock, written to its stderr.
    */
   spawn(spec: ProcessSpec, fds: Fds, body: ProcessBody): Proc {
@@ -104,11 +106,16 @@ export class Machine implements ProcessSource {
           if (error instanceof ProcessKilled) proc.finish(error.status);
           else if (error instanceof BrokenPipe) proc.finish(141);
           else {
-            const message = `mock: internal error in ${proc.argv[0] ?? "process"}: ${error instanceof Error ? error.stack : String(error)}\n`;
+            // A full file system under a redirection is the command's write error; anything else is a bug of the mock.
+            const name = (proc.argv[0] ?? "process").split("/").pop();
+            const message =
+              error instanceof FsError
+                ? `${name}: write error: ${error.message}\n`
+                : `mock: internal error in ${name}: ${error instanceof Error ? error.stack : String(error)}\n`;
             await Promise.resolve(fds[2].write(encoder.encode(message), new AbortController().signal)).catch(
               () => undefined,
             );
-            proc.finish(INTERNAL_ERROR_STATUS);
+            proc.finish(error instanceof FsError ? 1 : INTERNAL_ERROR_STATUS);
           }
         },
       );
