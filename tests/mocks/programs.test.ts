@@ -163,6 +163,7 @@ describe("process commands", () => {
     const box = createHarness();
     const background = box.start(["sleep", "60"], { env: { MARK: "m-1" } });
     const script =
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a template
       'for f in /proc/[0-9]*/environ; do tr "\\0" "\\n" < "$f" 2>/dev/null | grep -qx MARK=m-1 && echo "${f%/environ}"; done';
     expect((await box.sh(script)).stdout).toBe(`/proc/${background.proc.pid}\n`);
     background.proc.deliver("KILL");

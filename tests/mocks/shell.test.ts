@@ -46,6 +46,7 @@ describe("tokenizer", () => {
   });
 
   it("reads nested substitutions, braced parameters and arithmetic as single parts", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a template
     const [word] = tokenize('"$(echo "$(id -u)")${p%/environ}$((i + 1))"');
     expect(word?.kind === "word" && word.word.parts.map((part) => part.kind)).toEqual(["command", "param", "arith"]);
   });
@@ -119,10 +120,12 @@ describe("scripts", () => {
   it("expand parameters, defaults, lengths, positional parameters and field splitting", async () => {
     const box = createHarness();
     const script =
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a template
       'x="a  b"; echo $x; echo "$x"; echo ${y:-dflt} ${#x} $# "$1" "$@"; for w in $x; do echo "<$w>"; done';
     expect((await box.sh(script, { args: ["one", "two words"] })).stdout).toBe(
       "a b\na  b\ndflt 4 2 one one two words\n<a>\n<b>\n",
     );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a template
     expect((await box.sh("echo ${missing?not set}; echo after")).stderr).toBe("sh: missing: not set\n");
   });
 

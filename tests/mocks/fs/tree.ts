@@ -187,9 +187,13 @@ export class FsTree {
     return copy;
   }
 
-  /** Count `bytes` more against the capacity, or `ENOSPC` (counting nothing) when they do not fit. */
-  reserve(bytes: number, path: string): void {
-    if (this.used + bytes > this.capacity) throw new FsError("ENOSPC", path);
+  /**
+   * Count `bytes` more against the capacity, or `ENOSPC` (counting nothing)
+   * when they do not fit. `credit`: bytes about to be freed (the file a new
+   * one replaces), which may be used meanwhile.
+   */
+  reserve(bytes: number, path: string, credit = 0): void {
+    if (this.used + bytes > this.capacity + credit) throw new FsError("ENOSPC", path);
     this.used += bytes;
   }
 
@@ -199,8 +203,8 @@ export class FsTree {
   }
 
   /** Append `chunk` to `file` (a file of this tree), counting it; an unlinked file still takes it, uncounted. */
-  append(file: FileNode, chunk: Uint8Array, path: string, now: number): void {
-    if (file.unlinked !== true) this.reserve(chunk.byteLength, path);
+  append(file: FileNode, chunk: Uint8Array, path: string, now: number, credit = 0): void {
+    if (file.unlinked !== true) this.reserve(chunk.byteLength, path, credit);
     file.chunks.push(chunk);
     file.size += chunk.byteLength;
     file.mtime = now;

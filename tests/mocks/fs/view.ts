@@ -276,10 +276,13 @@ export class ContainerFs {
     const { tree } = located.mount as TreeMount;
     const meta = { mode: options.mode, uid: options.owner.uid, gid: options.owner.gid, mtime: this.#now() };
     const file = makeFile(meta, [], tree);
+    // The file it replaces will be freed: its bytes may be used meanwhile.
+    const old = tree.lookup(located.rest, located.path);
+    const credit = old?.kind === "file" && old.owner === tree && old.unlinked !== true ? old.size : 0;
     try {
       for await (const chunk of content) {
         options.signal?.throwIfAborted();
-        tree.append(file, chunk, located.path, this.#now());
+        tree.append(file, chunk, located.path, this.#now(), credit);
       }
       options.signal?.throwIfAborted();
       this.#checkReplace(located);
