@@ -10,8 +10,7 @@
  */
 import type { Machine } from "./machine/machine.js";
 import type { ProcessBody } from "./machine/machine.js";
-import { resolverOf } from "./shell/commands.js";
-import { findProgram } from "./shell/path.js";
+import { findProgram, resolverOf } from "./shell/path.js";
 import { type ProgramContext, type ProgramTable, programContext } from "./shell/program.js";
 
 /** A command a container is about to run, as the exec handler sees it. */

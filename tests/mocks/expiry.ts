@@ -15,25 +15,11 @@
  * @module
  */
 import { ConfigurationError } from "../../src/index.js";
+import { trackExpiry, untrackExpiry } from "./expiry-index.js";
 import { removeNow } from "./lifecycle.js";
 import { checkId, delay, injectFault, requireContainer } from "./operation.js";
 import type { EngineState } from "./state.js";
 import type { ContainerRecord } from "./store.js";
-
-function notify(state: EngineState): void {
-  for (const listener of state.runtime.expiryListeners) listener();
-}
-
-/** Start watching `record`'s expiry (it was created with `ttlMs`, or `setContainerExpiry` gave it one). */
-export function trackExpiry(state: EngineState, record: ContainerRecord): void {
-  state.runtime.expiring.add(record);
-  notify(state);
-}
-
-/** Stop watching `record`'s expiry (removed, or cleared). */
-export function untrackExpiry(state: EngineState, record: ContainerRecord): void {
-  if (state.runtime.expiring.delete(record)) notify(state);
-}
 
 /**
  * Remove every container of the runtime whose expiry has come, at once.

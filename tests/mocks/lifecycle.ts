@@ -31,7 +31,7 @@ import {
   type TransitionRejection,
   transitionFor,
 } from "../../src/index.js";
-import { trackExpiry, untrackExpiry } from "./expiry.js";
+import { trackExpiry, untrackExpiry } from "./expiry-index.js";
 import { findKeyed, fingerprintOf } from "./idempotency.js";
 import { endRunning, killEverything, logEvent, predictSimulated, startMain, stopMain } from "./main-process.js";
 import { checkId, delay, failureContext, injectFault, requireContainer } from "./operation.js";

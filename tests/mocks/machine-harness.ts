@@ -16,7 +16,7 @@ import { Machine } from "./machine/machine.js";
 import { ProcessGroup } from "./machine/process.js";
 import { bytesInput, EMPTY_INPUT, sinkOutput } from "./machine/streams.js";
 import { createProgramTable } from "./programs/index.js";
-import { resolverOf } from "./shell/commands.js";
+import { resolverOf } from "./shell/path.js";
 import { type Program, programContext } from "./shell/program.js";
 import { createRuntimeTimers } from "./timers.js";
 import { createVirtualClock } from "./virtual-clock.js";

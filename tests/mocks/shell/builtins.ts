@@ -7,10 +7,8 @@
  */
 import { type Fds, type Proc, SIGNALS, type SignalName, signalName } from "../machine/process.js";
 import type { Input } from "../machine/streams.js";
-import { cachedParse, runScript } from "./interpreter.js";
-import { findProgram } from "./path.js";
 import { programContext } from "./program.js";
-import { resolverOf } from "./commands.js";
+import { findProgram, resolverOf } from "./path.js";
 import { ExitShell, LoopControl, type Shell } from "./session.js";
 
 /** A shell builtin: resolves with its status. */
@@ -133,7 +131,7 @@ async function dot(shell: Shell, argv: readonly string[], fds: Fds): Promise<num
   } catch (error) {
     return complain(shell, fds, `.: can't open '${path}': ${(error as Error).message}`, 2);
   }
-  return runScript(cachedParse(text), shell, fds);
+  return shell.runner.runScript(shell.runner.parse(text), shell, fds);
 }
 
 function loopControl(kind: "break" | "continue"): Builtin {
@@ -227,7 +225,7 @@ export const SHELL_BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Buil
   ["break", loopControl("break")],
   ["continue", loopControl("continue")],
   ["read", read],
-  ["eval", async (shell, argv, fds) => runScript(cachedParse(argv.slice(1).join(" ")), shell, fds)],
+  ["eval", async (shell, argv, fds) => shell.runner.runScript(shell.runner.parse(argv.slice(1).join(" ")), shell, fds)],
   [
     "exec",
     async (shell, argv, fds) => {

@@ -21,7 +21,7 @@ import {
 import type { Redirect, SimpleCommand } from "./ast.js";
 import { SHELL_BUILTINS } from "./builtins.js";
 import { expandFields, expandText } from "./expand.js";
-import { findProgram } from "./path.js";
+import { findProgram, resolverOf } from "./path.js";
 import { type Program, type ProgramContext, programContext } from "./program.js";
 import { expansionScope, ShellFailure } from "./scope.js";
 import type { Shell } from "./session.js";
@@ -30,21 +30,6 @@ import type { Shell } from "./session.js";
 const IN_SHELL = new Set(["echo", "printf", "test", "[", "pwd", "kill", "true", "false"]);
 
 const encoder = new TextEncoder();
-
-/**
- * How a program finds another to `exec` (by name through its `PATH`, or by path).
- *
- * @example
- * ```ts
- * const program = resolverOf(table)("cat", context);
- * ```
- */
-export function resolverOf(table: Shell["programs"]): (name: string, context: ProgramContext) => Program | undefined {
-  return (name, context) => {
-    const found = findProgram(name, table, context.fs, context.access, context.cwd, context.env.PATH ?? "");
-    return found.kind === "program" ? found.program : undefined;
-  };
-}
 
 async function report(shell: Shell, fds: Fds, message: string): Promise<void> {
   await shell.machine.gate(shell.proc);

@@ -17,7 +17,7 @@ import type { AndOr, Command, Pipeline, Script } from "./ast.js";
 import { runSimple, withRedirects } from "./commands.js";
 import { expandFields } from "./expand.js";
 import { parseScript } from "./parser.js";
-import { ExitShell, LoopControl, type Shell } from "./session.js";
+import { ExitShell, LoopControl, type Shell, type ShellRunner } from "./session.js";
 import { expansionScope, ShellFailure } from "./scope.js";
 import { ShellSyntaxError } from "./tokenizer.js";
 
@@ -283,3 +283,13 @@ async function loop(shell: Shell, next: () => Promise<(() => Promise<number>) | 
     shell.loopDepth--;
   }
 }
+
+/**
+ * The interpreter as the shell's parts that run scripts of their own reach it.
+ *
+ * @example
+ * ```ts
+ * const shell = new Shell(proc, machine, programs, { name: "sh", positional: [], env, runner: SHELL_RUNNER });
+ * ```
+ */
+export const SHELL_RUNNER: ShellRunner = Object.freeze({ parse: cachedParse, runScript, fork });

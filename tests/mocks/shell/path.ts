@@ -9,7 +9,7 @@
  */
 import type { AccessContext } from "../fs/special.js";
 import type { ContainerFs } from "../fs/view.js";
-import type { Program, ProgramTable } from "./program.js";
+import type { Program, ProgramContext, ProgramTable } from "./program.js";
 
 /** What looking a command up gives. */
 export type FoundProgram =
@@ -82,4 +82,19 @@ export function findProgram(
     if (found.kind === "denied") denied = true;
   }
   return denied ? { kind: "denied" } : { kind: "missing" };
+}
+
+/**
+ * How a program finds another to `exec` (by name through its `PATH`, or by path).
+ *
+ * @example
+ * ```ts
+ * const program = resolverOf(table)("cat", context);
+ * ```
+ */
+export function resolverOf(table: ProgramTable): (name: string, context: ProgramContext) => Program | undefined {
+  return (name, context) => {
+    const found = findProgram(name, table, context.fs, context.access, context.cwd, context.env.PATH ?? "");
+    return found.kind === "program" ? found.program : undefined;
+  };
 }

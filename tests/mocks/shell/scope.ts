@@ -9,7 +9,6 @@ import type { Fds } from "../machine/process.js";
 import { sinkOutput } from "../machine/streams.js";
 import type { ExpansionScope } from "./expand.js";
 import { expandPathname } from "./glob.js";
-import { cachedParse, fork, runScript } from "./interpreter.js";
 import type { Shell } from "./session.js";
 
 /** A failure the shell reports as `sh: message` and ends with `status` (`${x?}` unset, bad arithmetic). */
@@ -53,11 +52,13 @@ export function expansionScope(shell: Shell, fds: Fds): ShellScope {
         chunks.push(chunk);
         size += chunk.byteLength;
       });
-      const child = fork(shell, [fds[0], output, fds[2]], (sub, childFds) =>
-        runScript(cachedParse(source), sub, childFds),
+      const { runner } = shell;
+      const child = runner.fork(shell, [fds[0], output, fds[2]], (sub, childFds) =>
+        runner.runScript(runner.parse(source), sub, childFds),
       );
-      substitutionStatus = await child.exited;
-      shell.status = substitutionStatus;
+      const status = await child.exited;
+      substitutionStatus = status;
+      shell.status = status;
       const joined = new Uint8Array(size);
       let offset = 0;
       for (const chunk of chunks) {

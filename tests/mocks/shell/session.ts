@@ -7,8 +7,20 @@
  * @module
  */
 import type { Machine } from "../machine/machine.js";
-import type { Proc } from "../machine/process.js";
+import type { Fds, Proc } from "../machine/process.js";
+import type { Script } from "./ast.js";
 import type { ProgramTable } from "./program.js";
+
+/**
+ * What the interpreter lends the parts of the shell that run scripts of
+ * their own (command substitution, `eval`, `.`, traps), so they need not
+ * import it.
+ */
+export type ShellRunner = {
+  readonly parse: (source: string) => Script;
+  readonly runScript: (script: Script, shell: Shell, fds: Fds) => Promise<number>;
+  readonly fork: (shell: Shell, fds: Fds, body: (child: Shell, fds: Fds) => Promise<number>) => Proc;
+};
 
 /** `exit N` (or the end of the script): unwinds to the shell's top with its status. */
 export class ExitShell extends Error {
@@ -39,7 +51,7 @@ export class LoopControl extends Error {
  *
  * @example
  * ```ts
- * const shell = new Shell(proc, machine, programs, { name: "sh", positional: [], env: proc.env });
+ * const shell = new Shell(proc, machine, programs, { name: "sh", positional: [], env: proc.env, runner: SHELL_RUNNER });
  * shell.set("i", "0");
  * ```
  */
@@ -47,6 +59,7 @@ export class Shell {
   readonly proc: Proc;
   readonly machine: Machine;
   readonly programs: ProgramTable;
+  readonly runner: ShellRunner;
   readonly vars: Map<string, string>;
   readonly exported: Set<string>;
   positional: string[];
@@ -70,11 +83,17 @@ export class Shell {
     proc: Proc,
     machine: Machine,
     programs: ProgramTable,
-    init: { name: string; positional: readonly string[]; env: Readonly<Record<string, string>> },
+    init: {
+      name: string;
+      positional: readonly string[];
+      env: Readonly<Record<string, string>>;
+      runner: ShellRunner;
+    },
   ) {
     this.proc = proc;
     this.machine = machine;
     this.programs = programs;
+    this.runner = init.runner;
     this.name = init.name;
     this.positional = [...init.positional];
     this.vars = new Map(Object.entries(init.env));
@@ -123,6 +142,7 @@ export class Shell {
       name: this.name,
       positional: this.positional,
       env: {},
+      runner: this.runner,
     });
     for (const [name, value] of this.vars) child.vars.set(name, value);
     for (const name of this.exported) child.exported.add(name);

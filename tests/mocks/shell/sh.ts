@@ -7,7 +7,7 @@
  */
 import type { Fds } from "../machine/process.js";
 import { collectText } from "../programs/io.js";
-import { runScript, runShellBody } from "./interpreter.js";
+import { runScript, runShellBody, SHELL_RUNNER } from "./interpreter.js";
 import { parseScript } from "./parser.js";
 import type { Program } from "./program.js";
 import { Shell } from "./session.js";
@@ -67,7 +67,12 @@ export const sh: Program = async (context) => {
     source = await collectText(context.input());
     positional = [];
   }
-  const shell = new Shell(context.process, context.machine, context.programs, { name, positional, env: context.env });
+  const shell = new Shell(context.process, context.machine, context.programs, {
+    name,
+    positional,
+    env: context.env,
+    runner: SHELL_RUNNER,
+  });
   shell.errexit = errexit;
   if (shell.get("PWD") === undefined) shell.set("PWD", context.cwd);
   const fds: Fds = [context.stdin, context.stdout, context.stderr];
