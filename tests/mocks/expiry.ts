@@ -19,7 +19,6 @@ import { trackExpiry, untrackExpiry } from "./expiry-index.js";
 import { removeNow } from "./lifecycle.js";
 import { checkId, delay, injectFault, requireContainer } from "./operation.js";
 import type { EngineState } from "./state.js";
-import type { ContainerRecord } from "./store.js";
 
 /**
  * Remove every container of the runtime whose expiry has come, at once.
