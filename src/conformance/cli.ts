@@ -160,8 +160,9 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
 type MocksModule = typeof import("../../tests/mocks/index.js");
 
 /**
- * The built-in mocks, with instant timing, their profile's limits and the
- * hooks that put a container in the statuses the interface cannot reach.
+ * The built-in mocks, with instant timing, a virtual clock shared by the run
+ * and its drivers, their profile's limits and the hooks that put a
+ * container in the statuses the interface cannot reach.
  */
 async function loadBuiltIn(name: (typeof BUILT_IN_DRIVERS)[number]): Promise<LoadedDriver> {
   // The mocks are only loaded when asked for; the published build maps this path to its mocks entry.
@@ -172,13 +173,17 @@ async function loadBuiltIn(name: (typeof BUILT_IN_DRIVERS)[number]): Promise<Loa
     if (!(driver instanceof mocks.MockDriver)) throw new Error(`${driver.name} is not a mock driver`);
     return driver.simulate;
   };
+  // One simulated clock for the run and its drivers: the mocks' sleeps, timeouts and expiries cost no real time.
+  const clock = mocks.createVirtualClock();
   return {
     label: name,
-    factory: () => new Driver({ timing: "instant" }),
+    factory: () => new Driver({ timing: "instant", clock }),
     options: {
+      clock,
       limits: { ...profile.limits },
       arrange: {
         paused: (driver, id) => void simulate(driver).pause(id),
+        removing: (driver, id) => void simulate(driver).removing(id),
         dead: (driver, id) => void simulate(driver).die(id),
         exited: (driver, id) => void simulate(driver).exit(id, 0),
       },

@@ -153,7 +153,8 @@ export class LogBuffer {
       window.push(renderLogLine(line, parsed.timestamps));
       parsed.onLine?.(line);
     }
-    if (!following) return window.text();
+    // onLine may have aborted the signal (a caller that stops at a line it was waiting for): its abort event is gone.
+    if (!following || parsed.signal?.aborted === true) return window.text();
     await new Promise<void>((resolve) => {
       const onAbort = () => {
         this.#followers.delete(follower);

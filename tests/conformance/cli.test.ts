@@ -67,7 +67,7 @@ describe("driver-conformance", () => {
     expect(await main(["mock-docker", "--filter", "identity."], capture.io)).toBe(0);
     expect(capture.stderr()).toContain("mock-docker [1/4] identity.name");
     expect(capture.stdout()).toMatch(
-      /^mock-docker 1\.0\.0 \(capabilities: none\), run [a-z0-9]+\nPASS {2}identity\.name/,
+      /^mock-docker 1\.1\.0 \(capabilities: execution, streams, exec, files, pause, expiry, idempotency\), run [a-z0-9]+\nPASS {2}identity\.name/,
     );
   });
 

@@ -17,11 +17,13 @@ import {
 } from "../../src/errors.js";
 import { type ContainerDriver, DRIVER_CAPABILITIES } from "../../src/contract/driver.js";
 import { CONTAINER_STATUSES } from "../../src/contract/schemas.js";
-import { MockDockerDriver } from "../mocks/index.js";
+import { MOCK_CAPABILITIES, MockDockerDriver } from "../mocks/index.js";
 import { breakMock, conformanceOptions } from "../fixtures/broken-driver.js";
 import { BROKEN_DRIVERS } from "../fixtures/index.js";
 
 const instant = () => new MockDockerDriver({ timing: "instant" });
+/** A mock that declares no capability, as the 1.0 mocks did: the runner must skip the tiers it does not claim. */
+const undeclared = (): ContainerDriver => Object.assign(instant(), { capabilities: [] });
 
 describe("case data", () => {
   it("ids are unique and every id is dotted lower-case words", () => {
@@ -118,14 +120,18 @@ describe("runConformance", () => {
       filter: "identity.",
       onProgress: (event) => events.push(event.type),
     });
-    expect(report.driver).toEqual({ name: "mock-docker", version: "1.0.0", capabilities: [] });
+    expect(report.driver).toMatchObject({
+      name: "mock-docker",
+      version: "1.1.0",
+      capabilities: [...MOCK_CAPABILITIES],
+    });
     expect(report.summary).toEqual({ total: 4, passed: 4, failed: 0, skipped: 0 });
     expect(report.ok).toBe(true);
     expect(events).toEqual(["run-start", ...Array(4).fill(["case-start", "case-end"]).flat(), "run-end"]);
   });
 
   it("skips, never passes, the cases of a capability the driver does not declare", async () => {
-    const report = await runConformance(instant, { tiers: ["execution"] });
+    const report = await runConformance(undeclared, { tiers: ["execution"] });
     expect(report.results.length).toBeGreaterThan(0);
     for (const result of report.results) {
       expect(result.status).toBe("skipped");
@@ -133,8 +139,12 @@ describe("runConformance", () => {
     }
   });
 
-  it("runs the cases of a declared capability (and a mock that runs no command fails them)", async () => {
-    const pretender = (): ContainerDriver => Object.assign(instant(), { capabilities: ["execution"] as const });
+  it("runs the cases of a declared capability (and a mock whose shell never ends fails them)", async () => {
+    const pretender = (): ContainerDriver =>
+      new MockDockerDriver({
+        timing: "instant",
+        programs: { sh: (context) => context.sleep(3_600_000).then(() => 0) },
+      });
     const report = await runConformance(pretender, {
       filter: "execution.exit-code.failure",
       timeoutMs: 200,
@@ -145,7 +155,7 @@ describe("runConformance", () => {
   });
 
   it("skips the cells of statuses nothing can reach, with the reason", async () => {
-    const report = await runConformance(instant, { filter: "lifecycle.stop.from-" });
+    const report = await runConformance(undeclared, { filter: "lifecycle.stop.from-" });
     const skipped = report.results.filter((result) => result.status === "skipped").map((result) => result.id);
     expect(skipped.sort()).toEqual([
       "lifecycle.stop.from-dead",

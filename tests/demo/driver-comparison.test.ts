@@ -51,10 +51,12 @@ describe("mock-docker and mock-local compared", () => {
     expect(docker.version).toBe(local.version);
   });
 
-  it("neither declares the execution capability: they run no commands", () => {
+  it("declare the same capabilities: commands run, but no isolation or limits are enforced", () => {
     const { docker, local } = bothInstant();
-    expect(docker.capabilities).not.toContain("execution");
-    expect(local.capabilities).not.toContain("execution");
+    expect(docker.capabilities).toEqual(local.capabilities);
+    expect(docker.capabilities).toContain("execution");
+    expect(docker.capabilities).not.toContain("isolation");
+    expect(docker.capabilities).not.toContain("limits");
   });
 
   it("offer different CPU maxima: 4.0 cores on mock-docker, 2.0 on mock-local", async () => {
@@ -216,13 +218,16 @@ describe("mock-docker and mock-local compared", () => {
   it("write the same log lines for the same events", async () => {
     const { docker, local } = bothInstant();
     const logsOf = async (driver: MockDriver) => {
-      const { id, name } = await driver.createContainer(config({ command: ["echo", "hello world"] }));
+      const { id } = await driver.createContainer(config({ command: ["sh", "-c", "echo hello world; echo oops >&2"] }));
       await driver.startContainer(id);
-      await driver.stopContainer(id);
-      return (await driver.getContainerLogs(id)).replace(name, "<name>");
+      await driver.getContainerLogs(id, { follow: true });
+      return {
+        stdout: await driver.getContainerLogs(id, { stream: "stdout" }),
+        all: await driver.getContainerLogs(id),
+      };
     };
     const dockerLogs = await logsOf(docker);
-    expect(await logsOf(local)).toBe(dockerLogs);
-    expect(dockerLogs).toContain("started: echo 'hello world'");
+    expect(await logsOf(local)).toEqual(dockerLogs);
+    expect(dockerLogs).toEqual({ stdout: "hello world\n", all: "hello world\noops\n" });
   });
 });

@@ -118,11 +118,10 @@ describe.each(DRIVERS)("using $label through the ContainerDriver interface", ({ 
     expect(found.map((c) => c.id)).toEqual([web.id]);
   });
 
-  it("keeps logs of what happened, including the command line", async () => {
+  it("keeps what the command wrote in its logs", async () => {
     const driver = newDriver();
     const { logs } = await runSession(driver, "logged");
-    expect(logs).toContain("started: sh -c 'echo ready'");
-    expect(logs).toMatch(/stopped: exit code 143\n$/);
+    expect(logs).toBe("ready\n");
   });
 
   it("mounts a named volume and protects it while a container uses it", async () => {

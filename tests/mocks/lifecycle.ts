@@ -1,15 +1,16 @@
 /**
- * A mock container's life: create, start, stop, remove. What each call does
- * to a container in a given status comes from the package's transition table
- * (`transitionFor`); this module only carries the table's entries out, so
- * the mock cannot disagree with the contract.
+ * A mock container's life: create, start, stop, remove, pause, resume. What
+ * each call does to a container in a given status comes from the package's
+ * transition table (`transitionFor`); this module only carries the table's
+ * cells out, so the mock cannot disagree with the contract.
  *
- * How it stays correct under concurrency: each operation waits its operation
- * time first and then takes effect in one synchronous step, so no other call
- * ever sees half of it. Start, stop and remove also hold a per-id lock
- * (`state.locks`), so they take effect in the order they were called. A
- * container is inserted only once its creation has passed every check, so a
- * listing never shows one that is half created.
+ * How it stays correct under concurrency: each operation waits its
+ * operation time first and then takes effect under the container's lock
+ * (the runtime's `ContainerLifecycle`), so calls on one container take
+ * effect in the order they were made, also across drivers sharing a
+ * runtime. A container is inserted only once its creation has passed every
+ * check, so a listing never shows one that is half created; a create with
+ * an idempotency key finds or makes its container in one synchronous step.
  *
  * @module
  */
@@ -17,55 +18,75 @@ import {
   type ContainerConfig,
   type ContainerInstance,
   ContainerStartError,
+  ContainerStateError,
   type ContainerStatus,
+  type ContainerTransition,
   type DriverError,
   type DriverMethod,
-  type ErrorContext,
   parseContainerConfig,
   parseStopOptions,
   ResourceLimitError,
   type ResourceLimits,
   type StopOptions,
-  stateForStatus,
-  type Transition,
+  type TransitionRejection,
   transitionFor,
 } from "../../src/index.js";
+import { trackExpiry, untrackExpiry } from "./expiry-index.js";
+import { findKeyed, fingerprintOf } from "./idempotency.js";
+import { endRunning, killEverything, logEvent, predictSimulated, startMain, stopMain } from "./main-process.js";
 import { checkId, delay, failureContext, injectFault, requireContainer } from "./operation.js";
 import { findAttachments } from "./resources.js";
 import type { EngineState } from "./state.js";
 import { type ContainerRecord, toInstance } from "./store.js";
 
-/**
- * The exit code a stopped container carries. The mocks run no process; these
- * are the codes a shell reports for a process ended by SIGTERM (128 + 15) and
- * by SIGKILL (128 + 9), which is what a real runtime shows after a stop.
- */
-export const MOCK_EXIT_CODES = Object.freeze({ stopped: 143, killed: 137 });
+export { DEFAULT_STOP_TIMEOUT_MS, MOCK_EXIT_CODES } from "./main-process.js";
 
-/** The grace period of `stopContainer` when the caller gives none, in ms (the contract's default). */
-export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+/** The operations of the table this module carries out, with the method each is. */
+type TableOperation = "start" | "stop" | "remove" | "pause" | "resume";
 
 /**
- * The error for each rejection the transition table can name. Keyed by the
- * table's own type, so a new kind of rejection in the table fails to compile
- * here until the mock knows how to throw it.
+ * The error for each rejection the transition table can name, in the
+ * profile's words. Keyed by the table's own type, so a new kind of rejection
+ * fails to compile here until the mock knows how to throw it.
  */
 const REJECTIONS: {
-  readonly [Name in Extract<Transition, { kind: "reject" }>["error"]]: (
-    containerId: string,
-    reason: string,
-    context: ErrorContext,
+  readonly [Name in TransitionRejection]: (
+    state: EngineState,
+    record: ContainerRecord,
+    operation: string,
   ) => DriverError;
 } = {
-  ContainerStartError: (containerId, reason, context) => new ContainerStartError(containerId, reason, { context }),
+  ContainerStartError: (state, record, operation) =>
+    new ContainerStartError(record.id, state.profile.describe("cannotStart", record.id, record.status).reason, {
+      context: failureContext(state, operation, "cannotStart", record.id, record.status),
+    }),
+  ContainerStateError: (state, record, operation) =>
+    new ContainerStateError(record.id, record.status, operation, {
+      context: failureContext(state, operation, "wrongState", record.id, record.status),
+    }),
 };
 
-const RESOURCE_ORDER = ["cpu", "memory", "disk", "pids"] as const satisfies readonly (keyof ResourceLimits)[];
-
-/** Shell-style quoting for the command line written to the logs, so argv boundaries stay visible. */
-function quoteArgument(argument: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", `'\\''`)}'`;
+/**
+ * The table's cell for `operation` on `record`, thrown as the profile words
+ * it when it refuses.
+ *
+ * @example
+ * ```ts
+ * checkCell(state, record, "exec", "execInContainer"); // ContainerStateError unless running
+ * ```
+ */
+export function checkCell(
+  state: EngineState,
+  record: ContainerRecord,
+  operation: TableOperation | "exec",
+  method: string,
+): Exclude<ContainerTransition, { kind: "reject" }> {
+  const transition = transitionFor(operation, record.status);
+  if (transition.kind === "reject") throw REJECTIONS[transition.error](state, record, method);
+  return transition;
 }
+
+const RESOURCE_ORDER = ["cpu", "memory", "disk", "pids"] as const satisfies readonly (keyof ResourceLimits)[];
 
 /** Refuses, before any waiting, a container that asks for more than the profile allows. */
 function checkLimits(state: EngineState, resources: ResourceLimits, operation: DriverMethod): void {
@@ -79,10 +100,18 @@ function checkLimits(state: EngineState, resources: ResourceLimits, operation: D
   }
 }
 
+/** The config as the container keeps it: its `stdin` as bytes of its own, so the caller may reuse its buffer. */
+function keptConfig(parsed: ContainerConfig): ContainerConfig {
+  if (parsed.stdin === undefined) return parsed;
+  const bytes = typeof parsed.stdin === "string" ? new TextEncoder().encode(parsed.stdin) : parsed.stdin.slice();
+  return { ...parsed, stdin: bytes };
+}
+
 /**
- * `createContainer`: validates, checks limits, waits, checks the network and
- * volumes exist, then inserts the container in status `created`. A rejected
- * call leaves nothing behind.
+ * `createContainer`: validates, checks limits, waits, then in one step finds
+ * the container of its idempotency key or checks the network and volumes
+ * exist and inserts a new one in status `created`. A rejected call leaves
+ * nothing behind.
  *
  * @example
  * ```ts
@@ -93,8 +122,11 @@ export async function createContainer(state: EngineState, config: ContainerConfi
   const operation = "createContainer";
   const parsed = parseContainerConfig(config);
   checkLimits(state, parsed.resources, operation);
+  const fingerprint = parsed.idempotencyKey === undefined ? undefined : fingerprintOf(parsed);
   await delay(state);
   injectFault(state, operation, parsed.sessionId);
+  const existing = findKeyed(state, parsed.idempotencyKey, fingerprint, operation);
+  if (existing !== undefined) return toInstance(existing);
   const { network, volumes } = findAttachments(state, parsed, operation);
 
   const sequence = ++state.sequences.container;
@@ -112,6 +144,8 @@ export async function createContainer(state: EngineState, config: ContainerConfi
     createdAt: now,
     startedAt: undefined,
     exitCode: undefined,
+    expiresAt: parsed.ttlMs === undefined ? undefined : now + parsed.ttlMs,
+    idempotencyKey: parsed.idempotencyKey,
     labels: parsed.labels,
     cpu: parsed.resources.cpu,
     memory: parsed.resources.memory,
@@ -120,35 +154,57 @@ export async function createContainer(state: EngineState, config: ContainerConfi
     command: Object.freeze(parsed.command ?? []),
     volumes,
     network,
-    logs: [{ time: now, text: `created: ${name} from image ${parsed.image} for session ${parsed.sessionId}` }],
-    followers: undefined,
+    fingerprint,
+    config: keptConfig(parsed),
+    fileSystem: state.profile.fileSystem,
+    logs: undefined,
+    machine: undefined,
+    main: undefined,
+    simulated: predictSimulated(state.runtime, parsed),
+    stopping: false,
   };
   state.containers.insert(record);
+  if (record.idempotencyKey !== undefined) state.runtime.keys.set(record.idempotencyKey, record);
+  if (record.expiresAt !== undefined) trackExpiry(state, record);
   return toInstance(record);
 }
 
 /**
- * `startContainer`: the table's `start` entry (→ running, no-op, or `ContainerStartError`), under the id's lock.
+ * Run one table operation on container `id`: check the id, wait, give fault
+ * injection its chance, then under the container's lock carry out the cell.
+ */
+async function operate(
+  state: EngineState,
+  id: string,
+  operation: TableOperation,
+  method: DriverMethod | "pauseContainer" | "resumeContainer",
+  stop: StopOptions = {},
+): Promise<void> {
+  checkId(id, "container");
+  return state.locks.runExclusive(id, async () => {
+    await delay(state);
+    injectFault(state, method, id);
+    const record = requireContainer(state, id, method);
+    await applyTransition(state, record, checkCell(state, record, operation, method), stop);
+  });
+}
+
+/**
+ * `startContainer`: the table's `start` cell (→ running, no-op, or `ContainerStartError`).
  *
  * @example
  * ```ts
  * await startContainer(state, container.id);
  * ```
  */
-export async function startContainer(state: EngineState, id: string): Promise<void> {
-  const operation = "startContainer";
-  checkId(id, "container");
-  return state.locks.runExclusive(id, async () => {
-    await delay(state);
-    injectFault(state, operation, id);
-    const record = requireContainer(state, id, operation);
-    applyTransition(state, record, transitionFor("start", record.status), operation);
-  });
+export function startContainer(state: EngineState, id: string): Promise<void> {
+  return operate(state, id, "start", "startContainer");
 }
 
 /**
- * `stopContainer`: the table's `stop` entry, under the id's lock. The mock's
- * process obeys SIGTERM at once, so the grace period is not waited.
+ * `stopContainer`: the table's `stop` cell. The main command gets SIGTERM,
+ * and SIGKILL once the grace period is over (a simulated one obeys SIGTERM
+ * at once, so the grace period is not waited).
  *
  * @example
  * ```ts
@@ -156,136 +212,102 @@ export async function startContainer(state: EngineState, id: string): Promise<vo
  * ```
  */
 export async function stopContainer(state: EngineState, id: string, options?: StopOptions): Promise<void> {
-  const operation = "stopContainer";
   checkId(id, "container");
-  const parsed = parseStopOptions(options);
-  return state.locks.runExclusive(id, async () => {
-    await delay(state);
-    injectFault(state, operation, id);
-    const record = requireContainer(state, id, operation);
-    applyTransition(state, record, transitionFor("stop", record.status), operation, parsed);
-  });
+  return operate(state, id, "stop", "stopContainer", parseStopOptions(options));
 }
 
 /**
- * `removeContainer`: the table's `remove` entry (stopped first if running or paused, then gone), under the id's lock.
+ * `removeContainer`: the table's `remove` cell (stopped first if running or paused, then gone).
  *
  * @example
  * ```ts
  * await removeContainer(state, container.id);
  * ```
  */
-export async function removeContainer(state: EngineState, id: string): Promise<void> {
-  const operation = "removeContainer";
-  checkId(id, "container");
-  return state.locks.runExclusive(id, async () => {
-    await delay(state);
-    injectFault(state, operation, id);
-    const record = requireContainer(state, id, operation);
-    applyTransition(state, record, transitionFor("remove", record.status), operation);
-  });
+export function removeContainer(state: EngineState, id: string): Promise<void> {
+  return operate(state, id, "remove", "removeContainer");
 }
 
 /**
- * Carries out one entry of the transition table. Exported so that a later
- * operation (pause, resume) is its table row plus a call of this.
+ * `pauseContainer` and `resumeContainer`: the table's `pause` and `resume`
+ * cells; a paused container's processes stop where they are.
  *
- * @param stop - how a stop happens (grace period, force); only read when the entry stops the container.
  * @example
  * ```ts
- * applyTransition(state, record, transitionFor("start", record.status), "startContainer");
+ * await pauseOrResume(state, id, "pause");
  * ```
  */
-export function applyTransition(
+export function pauseOrResume(state: EngineState, id: string, operation: "pause" | "resume"): Promise<void> {
+  return operate(state, id, operation, operation === "pause" ? "pauseContainer" : "resumeContainer");
+}
+
+/**
+ * Carry out an allowed cell of the transition table.
+ *
+ * @param stop - how a stop happens (grace period, force); only read when the cell stops the container.
+ */
+async function applyTransition(
   state: EngineState,
   record: ContainerRecord,
-  transition: Transition,
-  operation: string,
-  stop: StopOptions = {},
-): void {
+  transition: Exclude<ContainerTransition, { kind: "reject" }>,
+  stop: StopOptions,
+): Promise<void> {
   switch (transition.kind) {
     case "noop":
       return;
-    case "reject":
-      throw REJECTIONS[transition.error](
-        record.id,
-        state.profile.describe("cannotStart", record.id, record.status).reason,
-        failureContext(state, operation, "cannotStart", record.id, record.status),
-      );
     case "move":
-      moveTo(state, record, transition.to, stop);
+      await moveTo(state, record, transition.to, stop);
       return;
-    case "delete": {
-      // "Gone, stopped first if it was running": the stop entry of the table says how.
-      const stopFirst = transitionFor("stop", record.status);
-      if (stopFirst.kind === "move") moveTo(state, record, stopFirst.to, {});
-      state.containers.remove(record);
-      wakeFollowers(record);
+    case "delete":
+      if (record.status === "running" || record.status === "paused") {
+        if (record.simulated && record.main === undefined) await moveTo(state, record, "stopped", {});
+        else killEverything(record);
+      }
+      removeNow(state, record);
       return;
-    }
   }
 }
 
-/** Moves a container to `status`, writing what a runtime would log on the way (start line, stop signal, exit code). */
-function moveTo(state: EngineState, record: ContainerRecord, status: ContainerStatus, stop: StopOptions): void {
-  const now = state.clock.now();
-  if (status === "running") {
-    record.startedAt = now;
-    record.exitCode = undefined;
-    const commandLine =
-      record.command.length === 0
-        ? `(default command of ${record.image})`
-        : record.command.map(quoteArgument).join(" ");
-    record.logs.push({ time: now, text: `started: ${commandLine}` });
+/** Move a container to `status` through what a runtime does on the way. */
+async function moveTo(
+  state: EngineState,
+  record: ContainerRecord,
+  status: ContainerStatus,
+  stop: StopOptions,
+): Promise<void> {
+  const from = record.status;
+  if (status === "running" && from === "paused") {
+    record.machine?.thaw();
+    logEvent(state, record, "resumed");
+  } else if (status === "running") {
+    startMain(state, record);
+  } else if (status === "paused") {
+    record.machine?.freeze();
+    logEvent(state, record, "paused");
   } else if (status === "stopped") {
-    const force = stop.force === true;
-    record.exitCode = force ? MOCK_EXIT_CODES.killed : MOCK_EXIT_CODES.stopped;
-    record.logs.push({
-      time: now,
-      text: force
-        ? "stopping: SIGKILL (force)"
-        : `stopping: SIGTERM, grace period ${stop.timeout ?? DEFAULT_STOP_TIMEOUT_MS} ms`,
-    });
-    record.logs.push({ time: now, text: `stopped: exit code ${record.exitCode}` });
+    await stopMain(state, record, stop);
+    endRunning(state, record, "stopped");
+    return;
   }
-  changeStatus(state, record, status);
-}
-
-/**
- * Sets a container's status; when it no longer runs, releases the callers
- * following its logs. Every status change (driver calls and runtime events)
- * goes through here, so no follower waits forever.
- *
- * @example
- * ```ts
- * record.exitCode = 1;
- * changeStatus(state, record, "exited");
- * ```
- */
-export function changeStatus(state: EngineState, record: ContainerRecord, status: ContainerStatus): void {
   state.containers.setStatus(record, status);
-  if (stateForStatus(status, record.exitCode) !== "running") wakeFollowers(record);
 }
 
 /**
- * Resolves once the container no longer runs or is removed: what
- * `getContainerLogs({ follow: true })` waits for.
+ * Remove a container at once: kill what runs in it, forget it, end its
+ * logs' follows, free its idempotency key and expiry. Expiry and `cleanup`
+ * use it too (under the container's lock).
  *
  * @example
  * ```ts
- * if (stateForStatus(record.status, record.exitCode) === "running") await untilNotRunning(record);
+ * removeNow(state, record);
  * ```
  */
-export function untilNotRunning(record: ContainerRecord): Promise<void> {
-  return new Promise<void>((resolve) => {
-    record.followers ??= [];
-    record.followers.push(resolve);
-  });
-}
-
-function wakeFollowers(record: ContainerRecord): void {
-  const followers = record.followers;
-  if (followers === undefined) return;
-  record.followers = undefined;
-  for (const resolve of followers) resolve();
+export function removeNow(state: EngineState, record: ContainerRecord): void {
+  killEverything(record);
+  state.containers.remove(record);
+  record.logs?.end();
+  if (record.idempotencyKey !== undefined && state.runtime.keys.get(record.idempotencyKey) === record) {
+    state.runtime.keys.delete(record.idempotencyKey);
+  }
+  if (record.expiresAt !== undefined) untrackExpiry(state, record);
 }

@@ -11,12 +11,13 @@ import {
   ContainerStopError,
   createDriverConfig,
   createManualClock,
-  DRIVER_METHODS,
+  DRIVER_CAPABILITIES,
   type DriverConfigInput,
   DriverError,
   DriverHealthSchema,
   isRetryableError,
   LIFECYCLE_OPERATIONS,
+  methodsRequiredBy,
   NetworkCreationError,
   NetworkError,
   NetworkNotFoundError,
@@ -87,12 +88,16 @@ describe.each(drivers)("$label", ({ label, make, profile }) => {
   const instant = () => make({ timing: "instant" });
 
   describe("identity", () => {
-    it("has the profile's name and version and declares no execution capability", () => {
+    it("has the profile's name and version, declares every capability but isolation and limits, and has their methods", () => {
       const driver = instant();
       expect(driver.name).toBe(label);
-      expect(driver.version).toBe("1.0.0");
-      expect(driver.capabilities).toEqual([]);
-      for (const method of DRIVER_METHODS) expect(typeof driver[method]).toBe("function");
+      expect(driver.version).toBe(profile.version);
+      expect([...driver.capabilities].sort()).toEqual(
+        DRIVER_CAPABILITIES.filter((capability) => capability !== "isolation" && capability !== "limits").sort(),
+      );
+      for (const method of [...methodsRequiredBy(driver.capabilities), "close", "cleanup"] as const) {
+        expect(typeof driver[method], method).toBe("function");
+      }
     });
 
     it("reports containers that satisfy the instance schema, with the profile's endpoint format", async () => {
@@ -330,10 +335,11 @@ describe.each(drivers)("$label", ({ label, make, profile }) => {
   });
 
   describe("logs", () => {
-    it("record creation, the command line, stop and exit code, with tail, since and timestamps", async () => {
+    it("record creation, the command line, stop and exit code of a simulated command, with tail, since and timestamps", async () => {
       const clock = createManualClock(Date.UTC(2026, 0, 1));
       const driver = make({ timing: "instant", clock });
-      const { id } = await driver.createContainer(config({ command: ["sh", "-c", "echo 'hi there'"] }));
+      // A command none of the mock's programs is runs simulated: its log tells the container's events.
+      const { id } = await driver.createContainer(config({ command: ["agent", "--task", "hi there"] }));
       await clock.advance(1_000);
       await driver.startContainer(id);
       await clock.advance(1_000);
@@ -342,7 +348,7 @@ describe.each(drivers)("$label", ({ label, make, profile }) => {
       const lines = all.trimEnd().split("\n");
       expect(lines).toHaveLength(4);
       expect(lines[0]).toMatch(/^created: .* from image alpine:3\.20 for session session-1$/);
-      expect(lines[1]).toBe(`started: sh -c 'echo '\\''hi there'\\'''`);
+      expect(lines[1]).toBe("started: agent --task 'hi there'");
       expect(lines[2]).toBe("stopping: SIGTERM, grace period 5000 ms");
       expect(lines[3]).toBe("stopped: exit code 143");
       expect(all.endsWith("\n")).toBe(true);
@@ -401,7 +407,7 @@ describe.each(drivers)("$label", ({ label, make, profile }) => {
       expect(DriverHealthSchema.parse(health)).toEqual(health);
       expect(health).toMatchObject({
         status: "healthy",
-        version: "1.0.0",
+        version: profile.version,
         containers: { total: 5, running: 2, stopped: 3 },
       });
       expect(health.error).toBeUndefined();

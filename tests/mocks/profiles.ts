@@ -26,9 +26,20 @@ import {
  * - `duplicate`: a volume or network name that is taken.
  * - `inUse`: a volume or network that a container still uses.
  * - `cannotStart`: a container whose status forbids starting (paused, dead).
+ * - `wrongState`: a container whose status forbids pause, resume or exec (`detail` is the status).
+ * - `noFile`: a path of a container where no file is (`detail` is the path).
+ * - `fileSystem`: the container's file system refused a write (`detail` is the errno's text).
  * - `transient`: the runtime failed this once (an injected fault); retrying may succeed.
  */
-export type MockFailureKind = "notFound" | "duplicate" | "inUse" | "cannotStart" | "transient";
+export type MockFailureKind =
+  | "notFound"
+  | "duplicate"
+  | "inUse"
+  | "cannotStart"
+  | "wrongState"
+  | "noFile"
+  | "fileSystem"
+  | "transient";
 
 /** How a profile describes one failure: the reason text and the context fields it adds. */
 export type MockFailureDescription = {
@@ -57,6 +68,13 @@ export type MockProfile = {
   readonly version: string;
   /** The most a container may ask for; above it `createContainer` rejects with `ResourceLimitError`. */
   readonly limits: Readonly<ResourceLimits>;
+  /**
+   * The most bytes of file content a container's own layer and its `/tmp`
+   * hold (each volume holds up to `layerBytes` too); beyond them a write
+   * fails as a full disk does (`FileSystemError`, reason `no-space`). A
+   * memory bound of the mock, not the `disk` limit of the config.
+   */
+  readonly fileSystem: { readonly layerBytes: number; readonly tmpfsBytes: number };
   /** How long each operation takes by default, in ms, drawn uniformly from `[minMs, maxMs]`. */
   readonly timing: {
     /** Shortest operation time, in ms. */
@@ -133,6 +151,9 @@ const dockerStatus = {
   duplicate: 409,
   inUse: 409,
   cannotStart: 409,
+  wrongState: 409,
+  noFile: 404,
+  fileSystem: 400,
   transient: 500,
 } as const satisfies Record<MockFailureKind, number>;
 
@@ -144,8 +165,9 @@ const dockerStatus = {
  */
 export const DOCKER_PROFILE: MockProfile = Object.freeze({
   name: "mock-docker",
-  version: "1.0.0",
+  version: "1.1.0",
   limits: Object.freeze({ cpu: 4, memory: 16_384, disk: 102_400, pids: 4_096 }),
+  fileSystem: Object.freeze({ layerBytes: 256 * 1024 * 1024, tmpfsBytes: 64 * 1024 * 1024 }),
   timing: Object.freeze({ minMs: 100, maxMs: 200 }),
   defaultVolumeDriver: "local",
   defaultNetworkDriver: "bridge",
@@ -166,6 +188,15 @@ export const DOCKER_PROFILE: MockProfile = Object.freeze({
         return { reason: `conflict: '${subject}' is in use - [${detail ?? ""}]`, context: { statusCode } };
       case "cannotStart":
         return { reason: `cannot start a ${detail ?? "stopped"} container`, context: { statusCode } };
+      case "wrongState":
+        return { reason: `Container ${subject} is ${detail ?? "not running"}`, context: { statusCode } };
+      case "noFile":
+        return { reason: `Could not find the file ${detail ?? ""} in container ${subject}`, context: { statusCode } };
+      case "fileSystem":
+        return {
+          reason: `Error response from daemon: ${detail ?? "the file system refused the write"}`,
+          context: { statusCode },
+        };
       case "transient":
         return { reason: "engine answered 500 Internal Server Error", context: { statusCode } };
     }
@@ -181,6 +212,9 @@ const localErrno = {
   duplicate: "EEXIST",
   inUse: "EBUSY",
   cannotStart: "EPERM",
+  wrongState: "EPERM",
+  noFile: "ENOENT",
+  fileSystem: "EIO",
   transient: "EAGAIN",
 } as const satisfies Record<MockFailureKind, string>;
 
@@ -194,8 +228,9 @@ const localErrno = {
  */
 export const LOCAL_PROFILE: MockProfile = Object.freeze({
   name: "mock-local",
-  version: "1.0.0",
+  version: "1.1.0",
   limits: Object.freeze({ cpu: 2, memory: 8_192, disk: 51_200, pids: 1_024 }),
+  fileSystem: Object.freeze({ layerBytes: 128 * 1024 * 1024, tmpfsBytes: 32 * 1024 * 1024 }),
   timing: Object.freeze({ minMs: 200, maxMs: 300 }),
   defaultVolumeDriver: "host-directory",
   defaultNetworkDriver: "loopback",
@@ -218,6 +253,12 @@ export const LOCAL_PROFILE: MockProfile = Object.freeze({
           reason: `${errno}: the container is ${detail ?? "not startable"}; stop or remove it instead`,
           context: { errno },
         };
+      case "wrongState":
+        return { reason: `${errno}: container '${subject}' is ${detail ?? "not running"}`, context: { errno } };
+      case "noFile":
+        return { reason: `${errno}: no such file '${detail ?? ""}' in '${subject}'`, context: { errno } };
+      case "fileSystem":
+        return { reason: `${detail ?? "the file system refused the write"}`, context: {} };
       case "transient":
         return { reason: `${errno}: the local runtime is busy, try again`, context: { errno } };
     }

@@ -19,7 +19,7 @@ import {
   parseLogOptions,
   stateForStatus,
 } from "../../src/index.js";
-import { untilNotRunning } from "./lifecycle.js";
+import { logsOf } from "./main-process.js";
 import { checkId, delay, injectFault, requireContainer } from "./operation.js";
 import type { EngineState } from "./state.js";
 import { type ContainerRecord, type ContainerStore, entryContents, toInstance } from "./store.js";
@@ -116,9 +116,11 @@ export async function listContainers(state: EngineState, filter?: ContainerFilte
 }
 
 /**
- * `getContainerLogs`: one line per event, each ending in a newline. `since`,
- * then `tail`, select lines; `timestamps` prefixes each with its ISO-8601
- * time; `follow` first waits until the container no longer runs.
+ * `getContainerLogs`: what the main command wrote (a simulated one: the
+ * container's lifecycle events), read through the toolkit's `LogBuffer`:
+ * `stream`, `since`, `tail`, `timestamps`, `maxBytes`, and `follow` until the
+ * container no longer runs (or `signal` aborts), with `onLine` as lines
+ * arrive.
  *
  * @example
  * ```ts
@@ -131,21 +133,15 @@ export async function getContainerLogs(state: EngineState, id: string, options?:
   const parsed = parseLogOptions(options);
   await delay(state);
   injectFault(state, operation, id);
-  const record = requireContainer(state, id, operation);
-  if (parsed.follow === true && stateForStatus(record.status, record.exitCode) === "running") {
-    await untilNotRunning(record);
+  const logs = logsOf(state, requireContainer(state, id, operation));
+  if (parsed.follow !== true || !logs.running) return logs.read(parsed);
+  // A caller following a container waits on the runtime: keep the process (or a virtual clock) going meanwhile.
+  const release = state.timers.hold();
+  try {
+    return await logs.read(parsed);
+  } finally {
+    release();
   }
-  let lines = record.logs;
-  if (parsed.since !== undefined) {
-    const since = parsed.since;
-    lines = lines.filter((line) => line.time >= since);
-  }
-  if (parsed.tail !== undefined) lines = parsed.tail === 0 ? [] : lines.slice(-parsed.tail);
-  let output = "";
-  for (const line of lines) {
-    output += parsed.timestamps === true ? `${new Date(line.time).toISOString()} ${line.text}\n` : `${line.text}\n`;
-  }
-  return output;
 }
 
 /**

@@ -94,7 +94,12 @@ export async function createVolume(state: EngineState, config: VolumeConfig): Pr
     createdAt: state.clock.now(),
     labels: Object.freeze({ ...parsed.labels }),
   });
-  const record: VolumeRecord = { volume, users: new Set() };
+  const record: VolumeRecord = {
+    volume,
+    users: new Set(),
+    capacity: state.profile.fileSystem.layerBytes,
+    tree: undefined,
+  };
   state.volumes.byId.set(volume.id, record);
   state.volumes.byName.set(volume.name, record);
   return { ...volume, labels: { ...volume.labels } };

@@ -7,7 +7,7 @@
  * @module
  */
 import { ConfigurationError, stateForStatus } from "../../src/index.js";
-import { changeStatus } from "./lifecycle.js";
+import { endRunning, killEverything, logEvent } from "./main-process.js";
 import { requireContainer } from "./operation.js";
 import type { EngineState } from "./state.js";
 
@@ -21,7 +21,8 @@ import type { EngineState } from "./state.js";
 export type MockRuntimeEvents = {
   /**
    * The main process ends with `exitCode`: a running or paused container
-   * becomes `exited` (state `terminated` for 0, `error` otherwise).
+   * becomes `exited` (state `terminated` for 0, `error` otherwise); whatever
+   * runs in it is killed.
    * Returns `false` (and changes nothing) when the container is not running.
    * Throws `ContainerNotFoundError` for an unknown id.
    *
@@ -32,7 +33,9 @@ export type MockRuntimeEvents = {
    */
   exit(id: string, exitCode: number): boolean;
   /**
-   * A running container becomes `paused`. Returns `false` when it is not running.
+   * A running container becomes `paused` (its processes freeze, as with
+   * `pauseContainer`, but at once and without the lock). Returns `false`
+   * when it is not running.
    *
    * @example
    * ```ts
@@ -41,7 +44,19 @@ export type MockRuntimeEvents = {
    */
   pause(id: string): boolean;
   /**
-   * The container becomes `dead` (the runtime lost it); only removal helps. Returns `false` when already dead.
+   * The runtime began removing the container and did not finish (a removal
+   * stuck on a busy mount): status `removing`, whatever ran in it is gone;
+   * only another removal helps. Returns `false` when it is already removing.
+   *
+   * @example
+   * ```ts
+   * driver.simulate.removing(container.id); // status "removing"
+   * ```
+   */
+  removing(id: string): boolean;
+  /**
+   * The container becomes `dead` (the runtime lost it; whatever ran in it is
+   * gone); only removal helps. Returns `false` when already dead.
    *
    * @example
    * ```ts
@@ -59,25 +74,37 @@ function simulateExit(state: EngineState, id: string, exitCode: number): boolean
   }
   const record = requireContainer(state, id, "simulate.exit");
   if (stateForStatus(record.status) !== "running") return false;
+  killEverything(record);
   record.exitCode = exitCode;
-  record.logs.push({ time: state.clock.now(), text: `exited: exit code ${exitCode}` });
-  changeStatus(state, record, "exited");
+  logEvent(state, record, `exited: exit code ${exitCode}`);
+  endRunning(state, record, "exited");
   return true;
 }
 
 function simulatePause(state: EngineState, id: string): boolean {
   const record = requireContainer(state, id, "simulate.pause");
   if (record.status !== "running") return false;
-  record.logs.push({ time: state.clock.now(), text: "paused" });
-  changeStatus(state, record, "paused");
+  record.machine?.freeze();
+  logEvent(state, record, "paused");
+  state.containers.setStatus(record, "paused");
+  return true;
+}
+
+function simulateRemoving(state: EngineState, id: string): boolean {
+  const record = requireContainer(state, id, "simulate.removing");
+  if (record.status === "removing") return false;
+  killEverything(record);
+  logEvent(state, record, "removing");
+  endRunning(state, record, "removing");
   return true;
 }
 
 function simulateDeath(state: EngineState, id: string, reason = "the runtime lost the container"): boolean {
   const record = requireContainer(state, id, "simulate.die");
   if (record.status === "dead") return false;
-  record.logs.push({ time: state.clock.now(), text: `dead: ${reason}` });
-  changeStatus(state, record, "dead");
+  killEverything(record);
+  logEvent(state, record, `dead: ${reason}`);
+  endRunning(state, record, "dead");
   return true;
 }
 
@@ -95,6 +122,7 @@ export function createRuntimeEvents(state: EngineState): MockRuntimeEvents {
   return {
     exit: (id, exitCode) => simulateExit(state, id, exitCode),
     pause: (id) => simulatePause(state, id),
+    removing: (id) => simulateRemoving(state, id),
     die: (id, reason) => simulateDeath(state, id, reason),
   };
 }

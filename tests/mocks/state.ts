@@ -7,11 +7,20 @@
  *
  * @module
  */
-import { type Clock, ConfigurationError, KeyedMutex, systemClock } from "../../src/index.js";
+import { type Clock, ConfigurationError, type KeyedMutex } from "../../src/index.js";
+import type { MockExecHandler } from "./exec-handler.js";
 import type { FaultInjector } from "./faults.js";
 import type { MockProfile } from "./profiles.js";
-import { createSeededRandom } from "./random.js";
-import { ContainerStore, type NetworkRecord, type VolumeRecord } from "./store.js";
+import {
+  createRuntimeState,
+  type MockRuntime,
+  type ResourceRegistry,
+  type RuntimeState,
+  runtimeState,
+} from "./runtime.js";
+import type { Program } from "./shell/program.js";
+import type { ContainerStore, NetworkRecord, VolumeRecord } from "./store.js";
+import type { RuntimeTimers } from "./timers.js";
 
 /**
  * How long each operation of a mock takes.
@@ -32,28 +41,47 @@ export type MockDriverOptions = {
   readonly timing?: MockTiming;
   /**
    * Where time comes from: timestamps (`createdAt`, `startedAt`, log times,
-   * uptime) and the operation delays. Pass `createManualClock()` to check
-   * timing without waiting. Default `systemClock`.
+   * uptime), the operation delays, the sleeps of container processes and
+   * expiries. Pass `createManualClock()` to check timing without waiting, or
+   * `createVirtualClock()` to let time jump ahead whenever nothing else
+   * happens. Default `systemClock`. With `runtime`, give it to the runtime.
    */
   readonly clock?: Clock;
   /**
    * Source of numbers in `[0, 1)` for delays and ids. Default: a seeded
-   * generator (see `seed`), so runs are reproducible.
+   * generator (see `seed`), so runs are reproducible. With `runtime`, give it
+   * to the runtime.
    */
   readonly random?: () => number;
   /** Seed of the default `random`; ignored when `random` is given. Default 1. */
   readonly seed?: number;
+  /**
+   * The runtime this driver talks to, shared with other drivers made with
+   * the same one: they see the same containers, volumes, networks and
+   * idempotency keys. Default: a runtime of this driver's own, made from
+   * `clock`, `random`, `seed`, `programs` and `exec`.
+   */
+  readonly runtime?: MockRuntime;
+  /** Commands of the driver's own runtime besides the built-ins; see `MockRuntimeOptions.programs`. Default: none. */
+  readonly programs?: Readonly<Record<string, Program>>;
+  /** The driver's own runtime's exec handler; see {@link MockExecHandler}. Default: none. */
+  readonly exec?: MockExecHandler;
+  /**
+   * How often the expiry sweeper looks, in ms: a container is removed at the
+   * first sweep at or after its `expiresAt`. `0` sweeps at each expiry
+   * exactly. A real driver sweeps on an interval; set one to see what a
+   * platform makes of the delay. Default 0.
+   */
+  readonly sweepIntervalMs?: number;
 };
 
-/** Volumes or networks, reachable by id and by name (removal accepts either, creation checks the name). */
-export type ResourceRegistry<Entry> = {
-  readonly byId: Map<string, Entry>;
-  readonly byName: Map<string, Entry>;
-};
+export type { ResourceRegistry };
 
 /**
- * Everything one mock driver instance holds. Fields are grouped by the module
- * that changes them; the others only read them.
+ * Everything one mock driver instance holds: its own settings (profile,
+ * timing, faults, sweeper) and its runtime. The runtime's fields that every
+ * module reads (clock, containers, volumes, networks, locks) are repeated
+ * here, as the same objects, so a module reaches them in one step.
  */
 export type EngineState = {
   /** The driver's name, put in every error's context. */
@@ -72,7 +100,11 @@ export type EngineState = {
   readonly startedAt: number;
   /** The driver's public fault plan, consulted once per call that reaches the runtime. */
   readonly faults: FaultInjector;
-  /** Serialises start, stop and remove per container id (lifecycle.ts). */
+  /** The runtime this driver talks to (shared or its own). */
+  readonly runtime: RuntimeState;
+  /** The runtime's waits (unref'd on the system clock). */
+  readonly timers: RuntimeTimers;
+  /** Serialises start, stop, remove, pause and resume per container id (the runtime's). */
   readonly locks: KeyedMutex<string>;
   /** The containers and their indexes (store.ts). */
   readonly containers: ContainerStore;
@@ -82,6 +114,12 @@ export type EngineState = {
   readonly networks: ResourceRegistry<NetworkRecord>;
   /** The last sequence number handed out per kind; ids and names of the profiles derive from it. */
   readonly sequences: { container: number; volume: number; network: number };
+  /** See {@link MockDriverOptions.sweepIntervalMs}. */
+  readonly sweepIntervalMs: number;
+  /** The expiry sweeper of this instance (expiry.ts); stopped by `close()`. */
+  sweeper: { readonly reschedule: () => void; stop: () => void } | undefined;
+  /** Set by `close()`: the sweeper stays stopped. */
+  closed: boolean;
 };
 
 /**
@@ -109,9 +147,36 @@ function resolveTiming(timing: MockTiming, profile: MockProfile): { minMs: numbe
   return maxMs === 0 ? undefined : { minMs, maxMs };
 }
 
+const RUNTIME_OPTIONS = ["clock", "random", "seed", "programs", "exec"] as const;
+
+function resolveSweepInterval(value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value === "number" && Number.isFinite(value) && value >= 0) return value;
+  throw new ConfigurationError(`Invalid sweepIntervalMs ${String(value)}: use a number of ms >= 0.`, {
+    issues: [{ path: "sweepIntervalMs", message: "must be a finite number >= 0" }],
+  });
+}
+
 /**
- * A fresh, empty engine for one driver instance. Throws `ConfigurationError`
- * for an invalid `options.timing`.
+ * The runtime of a new driver: the shared one it is given, or one of its
+ * own. Options that belong to the runtime given alongside a shared one are
+ * a `ConfigurationError` (they would silently not apply).
+ */
+function runtimeFor(options: MockDriverOptions): RuntimeState {
+  if (options.runtime === undefined) return createRuntimeState(options);
+  const misplaced = RUNTIME_OPTIONS.filter((key) => options[key] !== undefined);
+  if (misplaced.length > 0) {
+    throw new ConfigurationError(
+      `${misplaced.join(", ")} belong to the shared runtime: pass them to new MockRuntime({...}), not to the driver.`,
+      { issues: misplaced.map((path) => ({ path, message: "give it to the MockRuntime" })) },
+    );
+  }
+  return runtimeState(options.runtime);
+}
+
+/**
+ * A fresh engine for one driver instance, over its runtime. Throws
+ * `ConfigurationError` for an invalid option.
  *
  * @example
  * ```ts
@@ -123,24 +188,26 @@ export function createEngineState(
   faults: FaultInjector,
   options: MockDriverOptions,
 ): EngineState {
-  const clock = options.clock ?? systemClock;
-  // Same order of reads as the constructor always had: a clock or random
-  // source that counts its calls sees no difference.
-  const random = options.random ?? createSeededRandom(options.seed ?? 1);
+  const runtime = runtimeFor(options);
   const timing = resolveTiming(options.timing ?? "profile", profile);
   return {
     name: profile.name,
     version: profile.version,
     profile,
-    clock,
-    random,
+    clock: runtime.clock,
+    random: runtime.random,
     timing,
-    startedAt: clock.now(),
+    startedAt: runtime.clock.now(),
     faults,
-    locks: new KeyedMutex<string>(),
-    containers: new ContainerStore(),
-    volumes: { byId: new Map(), byName: new Map() },
-    networks: { byId: new Map(), byName: new Map() },
-    sequences: { container: 0, volume: 0, network: 0 },
+    runtime,
+    timers: runtime.timers,
+    locks: runtime.lifecycle.locks,
+    containers: runtime.containers,
+    volumes: runtime.volumes,
+    networks: runtime.networks,
+    sequences: runtime.sequences,
+    sweepIntervalMs: resolveSweepInterval(options.sweepIntervalMs),
+    sweeper: undefined,
+    closed: false,
   };
 }

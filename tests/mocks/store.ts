@@ -13,27 +13,39 @@
  * @module
  */
 import {
+  type ContainerConfig,
   type ContainerInstance,
   type ContainerStatus,
+  type LogBuffer,
   type Network,
   stateForStatus,
   type Volume,
 } from "../../src/index.js";
+import type { FsTree } from "./fs/tree.js";
+import type { Machine } from "./machine/machine.js";
+import type { Proc } from "./machine/process.js";
 
-/** One line of a container's log, written at `time` (ms, by the driver's clock). */
-export type LogLine = { readonly time: number; readonly text: string };
-
-/** A volume and the ids of the containers that mount it (a volume in use cannot be removed). */
-export type VolumeRecord = { readonly volume: Readonly<Volume>; readonly users: Set<string> };
+/**
+ * A volume, the ids of the containers that mount it (a volume in use cannot
+ * be removed), and its files (made when a container first mounts it).
+ */
+export type VolumeRecord = {
+  readonly volume: Readonly<Volume>;
+  readonly users: Set<string>;
+  /** The most bytes its files may hold (the creating driver's profile). */
+  readonly capacity: number;
+  tree: FsTree | undefined;
+};
 
 /** A network and the ids of the containers attached to it (a network in use cannot be removed). */
 export type NetworkRecord = { readonly network: Readonly<Network>; readonly users: Set<string> };
 
 /**
- * Everything the engine knows about one container. Only `status`,
- * `startedAt`, `exitCode`, `logs` and `followers` change after creation;
- * `status` changes only through {@link ContainerStore.setStatus}, which keeps
- * the running count exact.
+ * Everything the engine knows about one container. `status` changes only
+ * through {@link ContainerStore.setStatus}, which keeps the running count
+ * exact. What it runs (`machine`, `main`) and what it wrote (`logs`) are
+ * made when first needed, so a container that is only created and listed
+ * costs one record.
  */
 export type ContainerRecord = {
   readonly id: string;
@@ -56,9 +68,25 @@ export type ContainerRecord = {
   status: ContainerStatus;
   startedAt: number | undefined;
   exitCode: number | undefined;
-  readonly logs: LogLine[];
-  /** Callers of `getContainerLogs({ follow: true })` waiting for the container to stop running. */
-  followers: (() => void)[] | undefined;
+  /** When the driver removes it (capability `expiry`). */
+  expiresAt: number | undefined;
+  readonly idempotencyKey: string | undefined;
+  /** The config the key was first used with, as a canonical string (only with a key). */
+  readonly fingerprint: string | undefined;
+  /** The validated config: what its main command, execs and files read. */
+  readonly config: ContainerConfig;
+  /** The byte capacities of its own layer and `/tmp`, from the creating driver's profile. */
+  readonly fileSystem: { readonly layerBytes: number; readonly tmpfsBytes: number };
+  /** Its output (`undefined` until something is written or read). */
+  logs: LogBuffer | undefined;
+  /** What runs inside: file system, processes (`undefined` until needed). */
+  machine: Machine | undefined;
+  /** Its main process while it runs. */
+  main: Proc | undefined;
+  /** The main command is one the mock cannot run: it is simulated and the logs record lifecycle events. */
+  simulated: boolean;
+  /** A stop or removal is ending the main process: its exit does not make the container `exited`. */
+  stopping: boolean;
 };
 
 /**
@@ -234,7 +262,10 @@ export class ContainerStore {
   setStatus(record: ContainerRecord, status: ContainerStatus): void {
     const wasRunning = record.status === "running";
     record.status = status;
-    if (wasRunning !== (status === "running")) this.#running += wasRunning ? -1 : 1;
+    // A container removed meanwhile (an operation that waited, an expiry) is no longer counted.
+    if (wasRunning !== (status === "running") && this.#containers.get(record.id) === record) {
+      this.#running += wasRunning ? -1 : 1;
+    }
   }
 }
 
@@ -264,5 +295,7 @@ export function toInstance(record: ContainerRecord): ContainerInstance {
   };
   if (record.startedAt !== undefined) instance.startedAt = record.startedAt;
   if (record.exitCode !== undefined) instance.exitCode = record.exitCode;
+  if (record.expiresAt !== undefined) instance.expiresAt = record.expiresAt;
+  if (record.idempotencyKey !== undefined) instance.idempotencyKey = record.idempotencyKey;
   return instance;
 }

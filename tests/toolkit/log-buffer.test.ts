@@ -204,7 +204,23 @@ describe("LogBuffer: follow", () => {
     expect(logs.running).toBe(false);
   });
 
-  it("keeps what a long follow holds within maxBytes", async () => {
+  it("ends a follow whose onLine aborted its signal on a line already held, instead of waiting for the end", async () => {
+    const { logs } = buffer();
+    logs.begin();
+    logs.write("stdout", "ready\n");
+    const controller = new AbortController();
+    const text = await logs.read({
+      follow: true,
+      signal: controller.signal,
+      onLine: ({ line }) => {
+        if (line === "ready") controller.abort();
+      },
+    });
+    expect(text).toBe("ready\n");
+    expect(logs.running).toBe(true);
+  });
+
+    it("keeps what a long follow holds within maxBytes", async () => {
     const { logs } = buffer();
     logs.begin();
     const following = logs.read({ follow: true, maxBytes: 64 });
