@@ -220,7 +220,7 @@ describe("LogBuffer: follow", () => {
     expect(logs.running).toBe(true);
   });
 
-    it("keeps what a long follow holds within maxBytes", async () => {
+  it("keeps what a long follow holds within maxBytes", async () => {
     const { logs } = buffer();
     logs.begin();
     const following = logs.read({ follow: true, maxBytes: 64 });
