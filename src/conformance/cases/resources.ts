@@ -298,6 +298,12 @@ export const INVALID_CONFIGS: readonly { readonly variant: string; readonly why:
     },
   ];
 
+/**
+ * Create with `config`, expect `expected`, and check nothing was left: the
+ * case's own containers and the driver's health total are the same before
+ * and after. The total counts every container of the driver, so a case that
+ * calls this is `exclusive`.
+ */
 async function expectRefusedCreate(
   context: CaseContext,
   config: unknown,
@@ -326,6 +332,7 @@ export const CONFIG_CASES: readonly ConformanceCase[] = [
       id: `config.invalid.${variant}`,
       tier: "core",
       clause: "C-CONFIG-VALIDATION",
+      exclusive: true,
       checks: `createContainer with ${why} rejects with ConfigurationError and creates nothing`,
       run: async (context) => {
         await expectRefusedCreate(context, mutate(context.containerConfig()), "ConfigurationError", why);
@@ -387,7 +394,8 @@ function checkLimitError(error: unknown, resource: string, requested: number, li
   }
 }
 
-const NO_LIMITS_REASON = "no `limits` option: the suite does not know this driver's limits";
+const NO_LIMITS_REASON =
+  "no `limits` option and no `limits` property on the driver: the suite does not know this driver's limits";
 
 function declaredLimits(context: CaseContext): [keyof ResourceLimits, number][] {
   return Object.entries(context.options.limits ?? {}) as [keyof ResourceLimits, number][];
@@ -403,6 +411,7 @@ export const LIMIT_CASES: readonly ConformanceCase[] = [
     id: "limits.absurd.cpu",
     tier: "core",
     clause: "C-LIMITS",
+    exclusive: true,
     checks: `createContainer asking for ${ABSURD_CPU} cores rejects with ResourceLimitError (resource cpu, requested ${ABSURD_CPU}, a finite limit below it) and creates nothing`,
     run: async (context) => {
       const config = context.containerConfig({ resources: { cpu: ABSURD_CPU } });
@@ -414,6 +423,7 @@ export const LIMIT_CASES: readonly ConformanceCase[] = [
     id: "limits.validation-first",
     tier: "core",
     clause: "C-LIMITS",
+    exclusive: true,
     checks:
       "a config that is both invalid and above the limits rejects with ConfigurationError: validation comes first",
     run: async (context) => {
@@ -438,6 +448,7 @@ export const LIMIT_CASES: readonly ConformanceCase[] = [
     id: "limits.declared.above-limit",
     tier: "core",
     clause: "C-LIMITS",
+    exclusive: true,
     checks:
       "a request above each declared limit rejects with ResourceLimitError naming that resource, the limit and the request",
     skipUnless: (options) => (options.limits === undefined ? NO_LIMITS_REASON : undefined),
@@ -458,6 +469,7 @@ export const ATOMIC_CREATE_CASES: readonly ConformanceCase[] = [
     id: "containers.create.failed-leaves-nothing",
     tier: "core",
     clause: "C-FAILED-CREATE-ATOMIC",
+    exclusive: true,
     checks:
       "a createContainer refused for a missing network (with an existing volume), or a missing volume (on an existing network), creates no container and leaves the volume and network removable",
     run: async (context) => {
