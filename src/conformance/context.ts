@@ -342,11 +342,14 @@ export async function sweep(
     const leftovers: ContainerInstance[] = await driver.listContainers({ label: { ...labels } });
     for (const container of leftovers) containerIds.add(container.id);
   });
-  for (const id of containerIds) {
-    await attempt(`removing container ${id}`, async () => {
-      if ((await driver.getContainer(id)) !== null) await driver.removeContainer(id);
-    });
-  }
+  // Containers are independent of each other: removed side by side. Networks and volumes wait for them.
+  await Promise.all(
+    [...containerIds].map((id) =>
+      attempt(`removing container ${id}`, async () => {
+        if ((await driver.getContainer(id)) !== null) await driver.removeContainer(id);
+      }),
+    ),
+  );
   for (const id of tracked.networks) await attempt(`removing network ${id}`, () => driver.removeNetwork(id));
   for (const id of tracked.volumes) await attempt(`removing volume ${id}`, () => driver.removeVolume(id));
   await attempt("checking the case's containers are gone", async () => {

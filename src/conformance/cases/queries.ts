@@ -143,10 +143,14 @@ export const INSTANCE_CASES: readonly ConformanceCase[] = [
     clause: "C-STATE-DERIVED",
     checks: "in every status a case can reach, state is stateForStatus(status, exitCode), in get and list alike",
     run: async (context) => {
-      const created = await context.createContainer();
-      const running = await context.createRunningContainer();
-      const stopped = await context.createRunningContainer();
-      await context.driver.stopContainer(stopped.id);
+      const [created, running, stopped] = await Promise.all([
+        context.createContainer(),
+        context.createRunningContainer(),
+        context.createRunningContainer().then(async (container) => {
+          await context.driver.stopContainer(container.id);
+          return container;
+        }),
+      ]);
       const listed = await context.ownContainers();
       for (const { id } of [created, running, stopped]) {
         const fetched = await context.driver.getContainer(id);
@@ -200,10 +204,15 @@ type FilterFixture = {
 async function arrangeFilterFixture(context: CaseContext): Promise<FilterFixture> {
   const sessionA = context.uniqueName("fa");
   const sessionB = context.uniqueName("fb");
-  const a = await context.createRunningContainer({ sessionId: sessionA, labels: { role: "a", tier: "x" } });
-  const b = await context.createContainer({ sessionId: sessionB, labels: { role: "b", tier: "x" } });
-  const c = await context.createRunningContainer({ sessionId: sessionA, labels: { role: "a" } });
-  await context.driver.stopContainer(c.id);
+  // Three independent containers: arranged side by side, which a driver must allow (C-CONCURRENCY).
+  const [a, b, c] = await Promise.all([
+    context.createRunningContainer({ sessionId: sessionA, labels: { role: "a", tier: "x" } }),
+    context.createContainer({ sessionId: sessionB, labels: { role: "b", tier: "x" } }),
+    context.createRunningContainer({ sessionId: sessionA, labels: { role: "a" } }).then(async (container) => {
+      await context.driver.stopContainer(container.id);
+      return container;
+    }),
+  ]);
   return { sessionA, sessionB, a, b, c };
 }
 
@@ -522,10 +531,11 @@ export const HEALTH_CASES: readonly ConformanceCase[] = [
       "after creating 3, starting 2, stopping 1 and removing 1 running container, the counts moved by total +2, running +0, stopped +2",
     run: async (context) => {
       const before = (await context.driver.healthCheck()).containers;
-      const first = await context.createRunningContainer();
-      const second = await context.createRunningContainer();
-      await context.createContainer();
-      await context.driver.stopContainer(second.id);
+      const [first] = await Promise.all([
+        context.createRunningContainer(),
+        context.createRunningContainer().then((second) => context.driver.stopContainer(second.id)),
+        context.createContainer(),
+      ]);
       const middle = (await context.driver.healthCheck()).containers;
       const delta = (now: typeof before) =>
         `total ${now.total - before.total}, running ${now.running - before.running}, stopped ${now.stopped - before.stopped}`;
@@ -562,9 +572,13 @@ export const HEALTH_CASES: readonly ConformanceCase[] = [
     clause: "C-CONTAINER-HEALTH",
     checks: "isContainerHealthy resolves false for a created and for a stopped container",
     run: async (context) => {
-      const created = await context.createContainer();
-      const stopped = await context.createRunningContainer();
-      await context.driver.stopContainer(stopped.id);
+      const [created, stopped] = await Promise.all([
+        context.createContainer(),
+        context.createRunningContainer().then(async (container) => {
+          await context.driver.stopContainer(container.id);
+          return container;
+        }),
+      ]);
       for (const [status, id] of [
         ["created", created.id],
         ["stopped", stopped.id],
