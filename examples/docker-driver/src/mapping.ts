@@ -17,6 +17,9 @@ import {
 } from "../../../src/index.js";
 import { baseName, hasStoppedMarker, OWNER_LABELS, ownerLabels, userLabels } from "./labels.js";
 
+/** The config path a container lists in `unenforced` when the engine cannot apply its disk limit. */
+export const UNENFORCED_DISK = "resources.disk";
+
 /** Bytes in one MB as the contract means it (the engine's `m` unit, 2^20). */
 export const BYTES_PER_MB = 1024 * 1024;
 
@@ -240,6 +243,8 @@ export function toInstance(info: Docker.ContainerInspectInfo, socketPath: string
   const startedAt = engineTime(info.State.StartedAt);
   if (startedAt !== undefined) instance.startedAt = startedAt;
   if (exitCode !== undefined) instance.exitCode = exitCode;
+  // The contract's way to say a limit was accepted but is not applied (see the driver's diskLimit option).
+  if (labels[OWNER_LABELS.diskLimit] === "unenforced") instance.unenforced = [UNENFORCED_DISK];
   return instance;
 }
 
