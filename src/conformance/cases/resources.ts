@@ -6,7 +6,7 @@
  */
 import type { DriverErrorName } from "../../errors.js";
 import { type ContainerConfig, NetworkSchema, type ResourceLimits, VolumeSchema } from "../../contract/schemas.js";
-import { check } from "../context.js";
+import { CONFORMANCE_CASE_LABEL, check } from "../context.js";
 import type { CaseContext, ConformanceCase } from "../types.js";
 
 // ---------------------------------------------------------------------------
@@ -299,10 +299,28 @@ export const INVALID_CONFIGS: readonly { readonly variant: string; readonly why:
   ];
 
 /**
+ * The ids of the driver's containers that no other case made: every listed
+ * container except those labelled with another conformance case (of this
+ * run or another), which may come and go while this case runs.
+ */
+async function containersNotOfOtherCases(context: CaseContext): Promise<Set<string>> {
+  const listed = await context.driver.listContainers();
+  return new Set(
+    listed
+      .filter((container) => {
+        const owner = container.labels[CONFORMANCE_CASE_LABEL];
+        return owner === undefined || owner === context.caseId;
+      })
+      .map((container) => container.id),
+  );
+}
+
+/**
  * Create with `config`, expect `expected`, and check nothing was left: the
- * case's own containers and the driver's health total are the same before
- * and after. The total counts every container of the driver, so a case that
- * calls this is `exclusive`.
+ * driver lists no container it did not list before, other than those of
+ * other cases (concurrent cases carry their own labels, so this holds while
+ * they run; a container a refused create leaves carries this case's labels,
+ * or none).
  */
 async function expectRefusedCreate(
   context: CaseContext,
@@ -310,19 +328,15 @@ async function expectRefusedCreate(
   expected: DriverErrorName,
   what: string,
 ): Promise<unknown> {
-  const before = await context.ownContainers();
-  const totalBefore = (await context.driver.healthCheck()).containers.total;
+  const before = await containersNotOfOtherCases(context);
   const error = await context.expectError(
     () => context.driver.createContainer(config as ContainerConfig),
     expected,
     `createContainer with ${what}`,
   );
-  const after = await context.ownContainers();
-  const totalAfter = (await context.driver.healthCheck()).containers.total;
-  check(
-    after.length === before.length && totalAfter === totalBefore,
-    `a refused createContainer left something behind: the run lists ${after.length - before.length} more container(s), health counts ${totalAfter - totalBefore} more`,
-  );
+  const after = await containersNotOfOtherCases(context);
+  const left = [...after].filter((id) => !before.has(id));
+  check(left.length === 0, `a refused createContainer left something behind: the driver now lists ${left.join(", ")}`);
   return error;
 }
 
@@ -332,7 +346,6 @@ export const CONFIG_CASES: readonly ConformanceCase[] = [
       id: `config.invalid.${variant}`,
       tier: "core",
       clause: "C-CONFIG-VALIDATION",
-      exclusive: true,
       checks: `createContainer with ${why} rejects with ConfigurationError and creates nothing`,
       run: async (context) => {
         await expectRefusedCreate(context, mutate(context.containerConfig()), "ConfigurationError", why);
@@ -411,7 +424,6 @@ export const LIMIT_CASES: readonly ConformanceCase[] = [
     id: "limits.absurd.cpu",
     tier: "core",
     clause: "C-LIMITS",
-    exclusive: true,
     checks: `createContainer asking for ${ABSURD_CPU} cores rejects with ResourceLimitError (resource cpu, requested ${ABSURD_CPU}, a finite limit below it) and creates nothing`,
     run: async (context) => {
       const config = context.containerConfig({ resources: { cpu: ABSURD_CPU } });
@@ -423,7 +435,6 @@ export const LIMIT_CASES: readonly ConformanceCase[] = [
     id: "limits.validation-first",
     tier: "core",
     clause: "C-LIMITS",
-    exclusive: true,
     checks:
       "a config that is both invalid and above the limits rejects with ConfigurationError: validation comes first",
     run: async (context) => {
@@ -448,7 +459,6 @@ export const LIMIT_CASES: readonly ConformanceCase[] = [
     id: "limits.declared.above-limit",
     tier: "core",
     clause: "C-LIMITS",
-    exclusive: true,
     checks:
       "a request above each declared limit rejects with ResourceLimitError naming that resource, the limit and the request",
     skipUnless: (options) => (options.limits === undefined ? NO_LIMITS_REASON : undefined),
@@ -469,7 +479,6 @@ export const ATOMIC_CREATE_CASES: readonly ConformanceCase[] = [
     id: "containers.create.failed-leaves-nothing",
     tier: "core",
     clause: "C-FAILED-CREATE-ATOMIC",
-    exclusive: true,
     checks:
       "a createContainer refused for a missing network (with an existing volume), or a missing volume (on an existing network), creates no container and leaves the volume and network removable",
     run: async (context) => {
