@@ -345,9 +345,8 @@ export async function sweep(
   // Containers are independent of each other: removed side by side. Networks and volumes wait for them.
   await Promise.all(
     [...containerIds].map((id) =>
-      attempt(`removing container ${id}`, async () => {
-        if ((await driver.getContainer(id)) !== null) await driver.removeContainer(id);
-      }),
+      // A container that is gone already answers NotFound, which attempt() accepts.
+      attempt(`removing container ${id}`, () => driver.removeContainer(id)),
     ),
   );
   for (const id of tracked.networks) await attempt(`removing network ${id}`, () => driver.removeNetwork(id));

@@ -217,18 +217,20 @@ async function arrangeFilterFixture(context: CaseContext): Promise<FilterFixture
 }
 
 /**
- * List with `filter` and check the run's containers in the result are
- * exactly `expected`. Other containers (of other runs on a shared engine)
- * may appear only when the filter has no run label, and must then match it.
+ * List with `filter` and check that, of the fixture's containers, the result
+ * holds exactly `expected`. Other containers (of other cases and runs) may
+ * appear, and must then match the filter.
  */
 async function expectListed(
   context: CaseContext,
+  fixture: FilterFixture,
   filter: ContainerFilter,
   expected: readonly ContainerInstance[],
   everyMatches: (container: ContainerInstance) => boolean,
 ): Promise<void> {
   const listed = await context.driver.listContainers(filter);
-  const ownIds = new Set((await context.ownContainers()).map((container) => container.id));
+  // The case made exactly these three; reading them off the fixture spares a listing per check.
+  const ownIds = new Set([fixture.a.id, fixture.b.id, fixture.c.id]);
   const own = listed.filter((container) => ownIds.has(container.id));
   const want = new Set(expected.map((container) => container.id));
   const what = `listContainers(${JSON.stringify(filter)})`;
@@ -247,7 +249,8 @@ export const FILTER_CASES: readonly ConformanceCase[] = [
     clause: "C-FILTERS",
     checks: "listContainers() with no filter, undefined or {} lists every container of the driver",
     run: async (context) => {
-      const { a, b, c } = await arrangeFilterFixture(context);
+      const fixture = await arrangeFilterFixture(context);
+      const { a, b, c } = fixture;
       for (const listed of [
         await context.driver.listContainers(),
         await context.driver.listContainers(undefined),
@@ -268,9 +271,10 @@ export const FILTER_CASES: readonly ConformanceCase[] = [
     clause: "C-FILTERS",
     checks: "filter sessionId returns exactly the containers of that session",
     run: async (context) => {
-      const { sessionA, sessionB, a, b, c } = await arrangeFilterFixture(context);
-      await expectListed(context, { sessionId: sessionA }, [a, c], (x) => x.sessionId === sessionA);
-      await expectListed(context, { sessionId: sessionB }, [b], (x) => x.sessionId === sessionB);
+      const fixture = await arrangeFilterFixture(context);
+      const { sessionA, sessionB, a, b, c } = fixture;
+      await expectListed(context, fixture, { sessionId: sessionA }, [a, c], (x) => x.sessionId === sessionA);
+      await expectListed(context, fixture, { sessionId: sessionB }, [b], (x) => x.sessionId === sessionB);
     },
   },
   {
@@ -279,11 +283,12 @@ export const FILTER_CASES: readonly ConformanceCase[] = [
     clause: "C-FILTERS",
     checks: "filter status returns exactly the containers in that status",
     run: async (context) => {
-      const { a, b, c } = await arrangeFilterFixture(context);
-      await expectListed(context, { status: "running" }, [a], (x) => x.status === "running");
-      await expectListed(context, { status: "created" }, [b], (x) => x.status === "created");
-      await expectListed(context, { status: "stopped" }, [c], (x) => x.status === "stopped");
-      await expectListed(context, { status: "paused" }, [], (x) => x.status === "paused");
+      const fixture = await arrangeFilterFixture(context);
+      const { a, b, c } = fixture;
+      await expectListed(context, fixture, { status: "running" }, [a], (x) => x.status === "running");
+      await expectListed(context, fixture, { status: "created" }, [b], (x) => x.status === "created");
+      await expectListed(context, fixture, { status: "stopped" }, [c], (x) => x.status === "stopped");
+      await expectListed(context, fixture, { status: "paused" }, [], (x) => x.status === "paused");
     },
   },
   {
@@ -292,10 +297,11 @@ export const FILTER_CASES: readonly ConformanceCase[] = [
     clause: "C-FILTERS",
     checks: "filter state returns exactly the containers in that state",
     run: async (context) => {
-      const { a, b, c } = await arrangeFilterFixture(context);
-      await expectListed(context, { state: "running" }, [a], (x) => x.state === "running");
-      await expectListed(context, { state: "terminated" }, [b, c], (x) => x.state === "terminated");
-      await expectListed(context, { state: "error" }, [], (x) => x.state === "error");
+      const fixture = await arrangeFilterFixture(context);
+      const { a, b, c } = fixture;
+      await expectListed(context, fixture, { state: "running" }, [a], (x) => x.state === "running");
+      await expectListed(context, fixture, { state: "terminated" }, [b, c], (x) => x.state === "terminated");
+      await expectListed(context, fixture, { state: "error" }, [], (x) => x.state === "error");
     },
   },
   {
@@ -304,10 +310,11 @@ export const FILTER_CASES: readonly ConformanceCase[] = [
     clause: "C-FILTERS",
     checks: "filter label returns the containers that carry every given label with the given value",
     run: async (context) => {
-      const { a, b, c } = await arrangeFilterFixture(context);
+      const fixture = await arrangeFilterFixture(context);
+      const { a, b, c } = fixture;
       const run = context.runLabels;
-      await expectListed(context, { label: { ...run } }, [a, b, c], () => true);
-      await expectListed(context, { label: { ...run, role: "a" } }, [a, c], (x) => x.labels.role === "a");
+      await expectListed(context, fixture, { label: { ...run } }, [a, b, c], () => true);
+      await expectListed(context, fixture, { label: { ...run, role: "a" } }, [a, c], (x) => x.labels.role === "a");
     },
   },
   {
@@ -316,11 +323,18 @@ export const FILTER_CASES: readonly ConformanceCase[] = [
     clause: "C-FILTERS",
     checks: "filter label excludes containers that lack a given key or carry another value",
     run: async (context) => {
-      const { a, b } = await arrangeFilterFixture(context);
+      const fixture = await arrangeFilterFixture(context);
+      const { a, b } = fixture;
       const run = context.runLabels;
-      await expectListed(context, { label: { ...run, tier: "x" } }, [a, b], (x) => x.labels.tier === "x");
-      await expectListed(context, { label: { ...run, role: "a", tier: "x" } }, [a], (x) => x.labels.role === "a");
-      await expectListed(context, { label: { ...run, role: "nobody" } }, [], () => false);
+      await expectListed(context, fixture, { label: { ...run, tier: "x" } }, [a, b], (x) => x.labels.tier === "x");
+      await expectListed(
+        context,
+        fixture,
+        { label: { ...run, role: "a", tier: "x" } },
+        [a],
+        (x) => x.labels.role === "a",
+      );
+      await expectListed(context, fixture, { label: { ...run, role: "nobody" } }, [], () => false);
     },
   },
   {
@@ -329,16 +343,19 @@ export const FILTER_CASES: readonly ConformanceCase[] = [
     clause: "C-FILTERS",
     checks: "filter fields combine with AND",
     run: async (context) => {
-      const { sessionA, c } = await arrangeFilterFixture(context);
+      const fixture = await arrangeFilterFixture(context);
+      const { sessionA, c } = fixture;
       const run = context.runLabels;
       await expectListed(
         context,
+        fixture,
         { sessionId: sessionA, status: "stopped", label: { ...run, role: "a" } },
         [c],
         (x) => x.sessionId === sessionA && x.status === "stopped",
       );
       await expectListed(
         context,
+        fixture,
         { sessionId: sessionA, status: "created", label: { ...run } },
         [],
         (x) => x.sessionId === sessionA && x.status === "created",
