@@ -95,13 +95,16 @@ export const CONTRACT_CLAUSES = [
   },
   { id: "C-EXEC-OUTPUT", title: "Execution: a command's output reaches the logs" },
   { id: "C-EXEC-EXIT-CODE", title: "Execution: a command that ends leaves the container exited with its code" },
-  { id: "C-EXEC-VOLUMES", title: "Execution: volumes are shared between containers" },
   { id: "C-EXEC-ENV", title: "Execution: env vars arrive and the host's do not leak in" },
   { id: "C-EXEC-FOLLOW", title: "Execution: follow returns the lines written while it waits" },
-  { id: "C-EXEC-SECURITY", title: "Execution: security settings hold inside the container" },
-  // Capability `isolation` (contract 1.1).
-
+  // Capability `isolation` (contract 1.1). The two C-EXEC-* ids were execution clauses in 1.0; ids are stable.
+  { id: "C-EXEC-SECURITY", title: "Isolation: security settings hold inside the container" },
+  { id: "C-ISOLATION-NETWORK", title: "Isolation: network none leaves only loopback" },
+  { id: "C-ISOLATION-MOUNTS", title: "Isolation: mounts appear at their targets, read-only where asked" },
+  { id: "C-EXEC-VOLUMES", title: "Isolation: volumes are shared between containers" },
   // Capability `limits` (contract 1.1).
+  { id: "C-LIMITS-INSIDE", title: "Limits: memory, pids and cpu limits hold inside the container" },
+  { id: "C-LIMITS-OOM", title: "Limits: a container killed for memory says so" },
 
   // Capability `streams` (contract 1.1).
 

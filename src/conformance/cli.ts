@@ -5,61 +5,66 @@
  * ```sh
  * driver-conformance mock-docker mock-local
  * driver-conformance ./dist/my-driver.js --tier core,execution --image busybox:latest
+ * driver-conformance ./src/factory.ts --reporter junit > conformance.xml
  * driver-conformance mock-docker --filter lifecycle. --json
  * ```
  *
  * A driver module exports a factory as `default` or `createDriver` (a class
- * is instantiated with no arguments) and may export `conformanceOptions`,
- * which the command-line options override. Exit code 0 only when every
- * selected case of every driver passed (skipped cases are fine), 1 when a
+ * is instantiated with no arguments; a CommonJS module's `module.exports.default`
+ * is found too) and may export `conformanceOptions`, which the command-line
+ * options override. A TypeScript module is loaded through the project's own
+ * `tsx`. Exit code 0 only when no selected case of any driver failed
+ * (skipped and declared-unsupported cases are listed, not failed), 1 when a
  * case failed, 2 for a usage error or a driver that could not be loaded.
  *
  * @module
  */
 import { realpathSync } from "node:fs";
-import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { getErrorMessage } from "../errors.js";
-import type { ContainerDriver } from "../contract/driver.js";
-import { formatReport, formatResultLine } from "./format.js";
+import { BUILT_IN_DRIVERS, DriverLoadError, type LoadedDriver, loadDriver } from "./load-driver.js";
+import { formatJsonReport } from "./reporters/json.js";
+import { formatJUnitReport } from "./reporters/junit.js";
+import { createProgressReporter } from "./reporters/progress.js";
+import { formatReport, formatSummaryLine } from "./reporters/table.js";
 import { runConformance, selectCases } from "./runner.js";
 import { CONFORMANCE_TIERS } from "./types.js";
-import type {
-  ConformanceOptions,
-  ConformanceProgress,
-  ConformanceReport,
-  ConformanceTier,
-  DriverFactory,
-} from "./types.js";
+import type { ConformanceOptions, ConformanceReport, ConformanceTier } from "./types.js";
+
+export { BUILT_IN_DRIVERS, type LoadedDriver, loadDriver };
 
 /** Where the command writes; injectable so that tests can read it. */
 export type CliIo = {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean | undefined };
-  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean | undefined };
-  /** Directory that relative driver paths are resolved from. Default `process.cwd()`. */
+  /** Where the live progress line is drawn when it is a terminal (`columns`: its width). */
+  readonly stderr: {
+    write(text: string): unknown;
+    readonly isTTY?: boolean | undefined;
+    readonly columns?: number | undefined;
+  };
+  /** Directory that relative driver paths (and the project's tsx) are resolved from. Default `process.cwd()`. */
   readonly workingDirectory?: string;
 };
 
-/** A driver to test: a factory plus the options that suit it. */
-export type LoadedDriver = {
-  readonly label: string;
-  readonly factory: DriverFactory;
-  readonly options: ConformanceOptions;
-};
+/** The report formats of `--reporter`. */
+export const REPORTERS = ["table", "json", "junit"] as const;
 
-/** The names of the built-in drivers. */
-export const BUILT_IN_DRIVERS = ["mock-docker", "mock-local"] as const;
+/** One of {@link REPORTERS}. */
+export type ReporterName = (typeof REPORTERS)[number];
 
 const USAGE = `Usage: driver-conformance <driver>... [options]
 
-  <driver>          mock-docker, mock-local, or a path to a module that exports a driver
-                    factory as default or createDriver (and optionally conformanceOptions)
+  <driver>          mock-docker, mock-local, or a path to a module (.js, .cjs, .mjs, or .ts with
+                    tsx installed) that exports a driver factory as default or createDriver
+                    (and optionally conformanceOptions)
   --tier a,b        tiers to run: ${CONFORMANCE_TIERS.join(", ")} (default: all)
   --filter text     only cases whose id contains text; /regex/ for a pattern
   --image ref       image the cases create containers from (execution needs a busybox-like image)
   --timeout ms      time each case may take (default 30000)
   --poll ms         poll interval of waiting cases (default 50)
-  --json            print the report as JSON (one object, or an array for several drivers)
+  --concurrency n   cases run at once (default 4; exclusive cases run alone)
+  --reporter name   table (default), json (one object, or an array for several drivers), or junit (XML)
+  --json            the same as --reporter json
   --list            print the selected cases (id, tier, clause, what each checks) without running them
   --help            print this text
 `;
@@ -69,6 +74,8 @@ class UsageError extends Error {}
 type ParsedArguments = {
   readonly drivers: string[];
   readonly options: ConformanceOptions;
+  readonly reporter: ReporterName;
+  /** `--reporter json`, kept for callers of 1.0. */
   readonly json: boolean;
   readonly list: boolean;
   readonly help: boolean;
@@ -103,7 +110,7 @@ function parseMs(flag: string, text: string): number {
 export function parseArguments(argv: readonly string[]): ParsedArguments {
   const drivers: string[] = [];
   const options: { -readonly [K in keyof ConformanceOptions]?: Exclude<ConformanceOptions[K], undefined> } = {};
-  let json = false;
+  let reporter: ReporterName = "table";
   let list = false;
   let help = false;
   for (let index = 0; index < argv.length; index++) {
@@ -139,8 +146,24 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
       case "--poll":
         options.pollIntervalMs = parseMs("--poll", value());
         break;
+      case "--concurrency": {
+        const text = value();
+        const count = Number(text);
+        if (!Number.isInteger(count) || count < 1)
+          throw new UsageError(`--concurrency needs a whole number >= 1, not "${text}"`);
+        options.concurrency = count;
+        break;
+      }
+      case "--reporter": {
+        const name = value();
+        if (!(REPORTERS as readonly string[]).includes(name)) {
+          throw new UsageError(`unknown reporter "${name}": use ${REPORTERS.join(", ")}`);
+        }
+        reporter = name as ReporterName;
+        break;
+      }
       case "--json":
-        json = true;
+        reporter = "json";
         break;
       case "--list":
         list = true;
@@ -154,105 +177,7 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
         drivers.push(argument);
     }
   }
-  return { drivers, options, json, list, help };
-}
-
-type MocksModule = typeof import("../../tests/mocks/index.js");
-
-/**
- * The built-in mocks, with instant timing, a virtual clock shared by the run
- * and its drivers, their profile's limits and the hooks that put a
- * container in the statuses the interface cannot reach.
- */
-async function loadBuiltIn(name: (typeof BUILT_IN_DRIVERS)[number]): Promise<LoadedDriver> {
-  // The mocks are only loaded when asked for; the published build maps this path to its mocks entry.
-  const mocks: MocksModule = await import("../../tests/mocks/index.js");
-  const Driver = name === "mock-docker" ? mocks.MockDockerDriver : mocks.MockLocalDriver;
-  const profile = name === "mock-docker" ? mocks.DOCKER_PROFILE : mocks.LOCAL_PROFILE;
-  const simulate = (driver: ContainerDriver) => {
-    if (!(driver instanceof mocks.MockDriver)) throw new Error(`${driver.name} is not a mock driver`);
-    return driver.simulate;
-  };
-  // One simulated clock for the run and its drivers: the mocks' sleeps, timeouts and expiries cost no real time.
-  const clock = mocks.createVirtualClock();
-  return {
-    label: name,
-    factory: () => new Driver({ timing: "instant", clock }),
-    options: {
-      clock,
-      limits: { ...profile.limits },
-      arrange: {
-        paused: (driver, id) => void simulate(driver).pause(id),
-        removing: (driver, id) => void simulate(driver).removing(id),
-        dead: (driver, id) => void simulate(driver).die(id),
-        exited: (driver, id) => void simulate(driver).exit(id, 0),
-      },
-    },
-  };
-}
-
-function isClass(value: unknown): value is new () => ContainerDriver {
-  return typeof value === "function" && /^class[\s{]/.test(Function.prototype.toString.call(value));
-}
-
-/**
- * Load a driver module: its `default` or `createDriver` export as the
- * factory, its `conformanceOptions` as options.
- */
-async function loadModule(specifier: string, cwd: string): Promise<LoadedDriver> {
-  const url = pathToFileURL(resolve(cwd, specifier)).href;
-  let loaded: Record<string, unknown>;
-  try {
-    loaded = (await import(url)) as Record<string, unknown>;
-  } catch (error) {
-    throw new UsageError(`cannot load ${specifier}: ${getErrorMessage(error)}`);
-  }
-  const exported = loaded.createDriver ?? loaded.default;
-  let factory: DriverFactory;
-  if (isClass(exported)) {
-    factory = () => new exported();
-  } else if (typeof exported === "function") {
-    factory = exported as DriverFactory;
-  } else {
-    throw new UsageError(
-      `${specifier} must export a driver factory as default or createDriver (found ${typeof exported}); export () => new YourDriver()`,
-    );
-  }
-  const options = (loaded.conformanceOptions ?? {}) as ConformanceOptions;
-  return { label: specifier, factory, options };
-}
-
-/** Load a built-in driver by name, or a driver module by path. */
-export function loadDriver(specifier: string, cwd: string = process.cwd()): Promise<LoadedDriver> {
-  return (BUILT_IN_DRIVERS as readonly string[]).includes(specifier)
-    ? loadBuiltIn(specifier as (typeof BUILT_IN_DRIVERS)[number])
-    : loadModule(specifier, cwd);
-}
-
-function progressReporter(io: CliIo, label: string): (event: ConformanceProgress) => void {
-  if (io.stderr.isTTY === true) {
-    return (event) => {
-      if (event.type === "case-start") {
-        io.stderr.write(`\r\x1b[2K${label} [${event.index + 1}/${event.total}] ${event.id}`);
-      } else if (event.type === "run-end") {
-        io.stderr.write("\r\x1b[2K");
-      }
-    };
-  }
-  let width = 0;
-  return (event) => {
-    if (event.type === "run-start") {
-      io.stdout.write(`${event.driver.name} ${event.driver.version}: ${event.total} cases\n`);
-    } else if (event.type === "case-end") {
-      width = Math.max(width, 48);
-      io.stdout.write(`${formatResultLine(event.result, width)}\n`);
-    }
-  };
-}
-
-function summaryOnly(report: ConformanceReport): string {
-  const lines = formatReport(report).split("\n");
-  return lines[lines.length - 1] ?? "";
+  return { drivers, options, reporter, json: reporter === "json", list, help };
 }
 
 /**
@@ -278,8 +203,10 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
   }
   if (parsed.list) {
     for (const conformanceCase of selectCases(parsed.options)) {
+      const former = conformanceCase.formerIds ?? [];
+      const formerly = former.length === 0 ? "" : ` (formerly ${former.join(", ")})`;
       io.stdout.write(
-        `${conformanceCase.id}\t${conformanceCase.tier}\t${conformanceCase.clause}\t${conformanceCase.checks}\n`,
+        `${conformanceCase.id}\t${conformanceCase.tier}\t${conformanceCase.clause}\t${conformanceCase.checks}${formerly}\n`,
       );
     }
     return 0;
@@ -290,19 +217,25 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
   }
   const started = Date.now();
   const reports: ConformanceReport[] = [];
+  const table = parsed.reporter === "table";
+  const interactive = io.stderr.isTTY === true;
   for (const specifier of parsed.drivers) {
     let driver: LoadedDriver;
     try {
       driver = await loadDriver(specifier, io.workingDirectory ?? process.cwd());
     } catch (error) {
-      io.stderr.write(`driver-conformance: ${getErrorMessage(error)}\n`);
+      const message =
+        error instanceof DriverLoadError ? error.message : `cannot load ${specifier}: ${getErrorMessage(error)}`;
+      io.stderr.write(`driver-conformance: ${message}\n`);
       return 2;
     }
-    const interactive = io.stderr.isTTY === true;
-    const merged: ConformanceOptions = { ...driver.options, ...parsed.options };
-    const options: ConformanceOptions = parsed.json
-      ? merged
-      : { ...merged, onProgress: progressReporter(io, driver.label) };
+    // The live line goes to a terminal's stderr; plain lines only where they cannot spoil a JSON or XML report.
+    const progress = interactive ? io.stderr : table ? io.stdout : undefined;
+    const options: ConformanceOptions = {
+      ...driver.options,
+      ...parsed.options,
+      ...(progress === undefined ? {} : { onProgress: createProgressReporter(progress, driver.label) }),
+    };
     let report: ConformanceReport;
     try {
       report = await runConformance(driver.factory, options);
@@ -311,10 +244,12 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
       return 2;
     }
     reports.push(report);
-    if (!parsed.json) io.stdout.write(`${interactive ? formatReport(report) : summaryOnly(report)}\n\n`);
+    if (table) io.stdout.write(`${interactive ? formatReport(report) : formatSummaryLine(report)}\n\n`);
   }
-  if (parsed.json) {
-    io.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);
+  if (parsed.reporter === "json") {
+    io.stdout.write(formatJsonReport(reports));
+  } else if (parsed.reporter === "junit") {
+    io.stdout.write(formatJUnitReport(reports));
   } else {
     const seconds = ((Date.now() - started) / 1000).toFixed(2);
     const failed = reports.filter((report) => !report.ok).map((report) => report.driver.name);

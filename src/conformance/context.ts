@@ -17,6 +17,7 @@ import type {
   Volume,
   VolumeConfig,
 } from "../contract/schemas.js";
+import { mergeConfigInput } from "./config-input.js";
 import type { CaseContext, ResolvedConformanceOptions } from "./types.js";
 
 /** The label key that marks everything a conformance run creates; its value is the run id. */
@@ -193,11 +194,8 @@ export function createCaseHarness(
     else if (method === "removeNetwork") untrack(tracked.networks, args[0]);
   });
   const runLabels = Object.freeze({ [CONFORMANCE_RUN_LABEL]: options.runId });
-  const labelsFor = (extra: Readonly<Record<string, string>> | undefined) => ({
-    ...extra,
-    ...runLabels,
-    [CONFORMANCE_CASE_LABEL]: caseId,
-  });
+  const caseLabels = caseLabelsOf(options.runId, caseId);
+  const labelsFor = (extra: Readonly<Record<string, string>> | undefined) => ({ ...extra, ...caseLabels });
 
   const fail = (message: string): never => {
     throw new ConformanceCheckError(message);
@@ -210,6 +208,8 @@ export function createCaseHarness(
     unwrappedDriver: driver,
     runId: options.runId,
     runLabels,
+    caseId,
+    caseLabels,
     options,
     signal,
     uniqueName(prefix) {
@@ -217,12 +217,13 @@ export function createCaseHarness(
       return `${prefix}-${options.runId}-${nameCounter.toString(36)}`;
     },
     containerConfig(input = {}) {
+      const merged = mergeConfigInput(options.baseConfig, input);
       return createDriverConfig({
         sessionId: context.uniqueName("cf"),
         image: options.image,
         command: [...options.idleCommand],
-        ...input,
-        labels: labelsFor(input.labels),
+        ...merged,
+        labels: labelsFor(merged.labels),
       });
     },
     async createContainer(input) {
@@ -253,7 +254,7 @@ export function createCaseHarness(
       else tracked.networks.push(id);
     },
     ownContainers() {
-      return checked.listContainers({ label: { ...runLabels } });
+      return checked.listContainers({ label: { ...caseLabels } });
     },
     async statusOf(id): Promise<ContainerStatus> {
       const container = await checked.getContainer(id);
@@ -304,11 +305,29 @@ export function createCaseHarness(
 }
 
 /**
- * Remove whatever a case left: its tracked resources, then every container
- * that still carries the run label. Resources that are already gone are
- * fine. Resolves with what could not be removed, one line each.
+ * The labels of everything one case creates: the run's and the case's own.
+ *
+ * @example
+ * ```ts
+ * caseLabelsOf("ab12cd34", "lifecycle.start.from-created");
+ * // { "openagent.conformance.run": "ab12cd34", "openagent.conformance.case": "lifecycle.start.from-created" }
+ * ```
  */
-export async function sweep(driver: ContainerDriver, tracked: Readonly<Tracked>, runId: string): Promise<string[]> {
+export function caseLabelsOf(runId: string, caseId: string): Readonly<Record<string, string>> {
+  return Object.freeze({ [CONFORMANCE_RUN_LABEL]: runId, [CONFORMANCE_CASE_LABEL]: caseId });
+}
+
+/**
+ * Remove whatever a case left: its tracked resources, then every container
+ * that still carries the case's labels (`labels`; other cases may be running
+ * at the same time, so never the whole run's). Resources that are already
+ * gone are fine. Resolves with what could not be removed, one line each.
+ */
+export async function sweep(
+  driver: ContainerDriver,
+  tracked: Readonly<Tracked>,
+  labels: Readonly<Record<string, string>>,
+): Promise<string[]> {
   const problems: string[] = [];
   const attempt = async (what: string, action: () => Promise<unknown>) => {
     try {
@@ -319,19 +338,21 @@ export async function sweep(driver: ContainerDriver, tracked: Readonly<Tracked>,
     }
   };
   const containerIds = new Set(tracked.containers);
-  await attempt("listing the run's containers", async () => {
-    const leftovers: ContainerInstance[] = await driver.listContainers({ label: { [CONFORMANCE_RUN_LABEL]: runId } });
+  await attempt("listing the case's containers", async () => {
+    const leftovers: ContainerInstance[] = await driver.listContainers({ label: { ...labels } });
     for (const container of leftovers) containerIds.add(container.id);
   });
-  for (const id of containerIds) {
-    await attempt(`removing container ${id}`, async () => {
-      if ((await driver.getContainer(id)) !== null) await driver.removeContainer(id);
-    });
-  }
+  // Containers are independent of each other: removed side by side. Networks and volumes wait for them.
+  await Promise.all(
+    [...containerIds].map((id) =>
+      // A container that is gone already answers NotFound, which attempt() accepts.
+      attempt(`removing container ${id}`, () => driver.removeContainer(id)),
+    ),
+  );
   for (const id of tracked.networks) await attempt(`removing network ${id}`, () => driver.removeNetwork(id));
   for (const id of tracked.volumes) await attempt(`removing volume ${id}`, () => driver.removeVolume(id));
-  await attempt("checking the run's containers are gone", async () => {
-    const left = await driver.listContainers({ label: { [CONFORMANCE_RUN_LABEL]: runId } });
+  await attempt("checking the case's containers are gone", async () => {
+    const left = await driver.listContainers({ label: { ...labels } });
     if (left.length > 0) {
       problems.push(`containers still listed after removal: ${left.map((container) => container.id).join(", ")}`);
     }

@@ -1,64 +1,16 @@
 /**
- * Text renderings of the suite: the report as a table for people, and the
- * list of cases per clause that docs/INTERFACE_CONTRACT.md embeds.
+ * Text renderings of the suite: the list of cases per clause that
+ * docs/INTERFACE_CONTRACT.md embeds. The report's renderings are in
+ * `reporters/` (table, JSON, JUnit, progress); the table's two functions are
+ * re-exported here, where 1.0 had them.
  *
  * @module
  */
 import { CONFORMANCE_CASES } from "./cases/index.js";
 import { CONTRACT_CLAUSES, type ContractClauseId } from "./clauses.js";
-import type { ConformanceCase, ConformanceReport, ConformanceResult } from "./types.js";
+import type { ConformanceCase } from "./types.js";
 
-const CLAUSE_WIDTH = Math.max(...CONTRACT_CLAUSES.map((clause) => clause.id.length));
-
-const MARKS: Readonly<Record<ConformanceResult["status"], string>> = {
-  passed: "PASS",
-  failed: "FAIL",
-  skipped: "SKIP",
-};
-
-function formatDuration(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
-}
-
-/**
- * One line for one result: mark, id, clause, time; the reason or error
- * follows on an indented line.
- *
- * @param idWidth - the width the id is padded to, so the clauses of a whole
- *   report line up in one column; pass the longest id's length. Default 0 (no padding).
- * @example
- * ```ts
- * formatResultLine(result, 40);
- * // "PASS  lifecycle.start.from-stopped    ...  C-LIFECYCLE-START   ...  1 ms" (id and clause padded to columns)
- * ```
- */
-export function formatResultLine(result: ConformanceResult, idWidth = 0): string {
-  const head = `${MARKS[result.status]}  ${result.id.padEnd(idWidth)}  ${result.clause.padEnd(CLAUSE_WIDTH)}  ${
-    result.status === "skipped" ? "" : formatDuration(result.durationMs)
-  }`.trimEnd();
-  const note = result.status === "failed" ? result.error : result.status === "skipped" ? result.reason : undefined;
-  return note === undefined ? head : `${head}\n      ${note}`;
-}
-
-/**
- * The report as a readable table followed by a summary line.
- *
- * @example
- * ```ts
- * console.log(formatReport(await runConformance(factory)));
- * ```
- */
-export function formatReport(report: ConformanceReport): string {
-  const width = Math.max(...report.results.map((result) => result.id.length), 10);
-  const { driver, summary } = report;
-  const capabilities = driver.capabilities.length === 0 ? "none" : driver.capabilities.join(", ");
-  const lines = [
-    `${driver.name} ${driver.version} (capabilities: ${capabilities}), run ${report.runId}`,
-    ...report.results.map((result) => formatResultLine(result, width)),
-    `${driver.name}: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped of ${summary.total} cases in ${formatDuration(report.durationMs)}${report.ok ? "" : "  NOT CONFORMANT"}`,
-  ];
-  return lines.join("\n");
-}
+export { formatReport, formatResultLine } from "./reporters/table.js";
 
 /**
  * The Markdown list of the cases that check `clause`, as embedded in
@@ -83,7 +35,9 @@ export function renderClauseCases(
   return checking
     .map((conformanceCase) => {
       const tier = conformanceCase.tier === "core" ? "" : ` _(${conformanceCase.tier} tier)_`;
-      return `- \`${conformanceCase.id}\`${tier}: ${conformanceCase.checks}`;
+      const former = (conformanceCase.formerIds ?? []).map((id) => `\`${id}\``).join(", ");
+      const formerly = former === "" ? "" : ` _(formerly ${former})_`;
+      return `- \`${conformanceCase.id}\`${tier}${formerly}: ${conformanceCase.checks}`;
     })
     .join("\n");
 }

@@ -12,10 +12,13 @@ export { UNREACHABLE_STATUS_REASON, unreachableReason } from "./cases/lifecycle.
 export { METHODS_WITHOUT_ID } from "./cases/not-found.js";
 export { logLines, SEMVER_PATTERN, TIMESTAMP_PREFIX_PATTERN } from "./cases/queries.js";
 export { CONTRACT_CLAUSES, type ContractClause, type ContractClauseId } from "./clauses.js";
+export { baseConfigIssues, mergeConfigInput } from "./config-input.js";
 export {
   CONFORMANCE_CASE_LABEL,
   CONFORMANCE_RUN_LABEL,
   ConformanceCheckError,
+  caseLabelsOf,
+  check,
   checkingDriver,
   errorContractViolation,
 } from "./context.js";
@@ -27,8 +30,19 @@ export {
   renderClauseCases,
   updateContractDocument,
 } from "./format.js";
+export { formatJsonReport } from "./reporters/json.js";
+export { escapeXml, formatJUnitReport } from "./reporters/junit.js";
 export {
+  createProgressReporter,
+  formatProgressLine,
+  type ProgressOutput,
+  type ProgressState,
+} from "./reporters/progress.js";
+export { formatDuration, formatSummaryLine } from "./reporters/table.js";
+export {
+  closeDriver,
   DEFAULT_CASE_TIMEOUT_MS,
+  DEFAULT_CONCURRENCY,
   DEFAULT_CONFORMANCE_IMAGE,
   DEFAULT_IDLE_COMMAND,
   DEFAULT_POLL_INTERVAL_MS,
@@ -36,9 +50,17 @@ export {
   resolveConformanceOptions,
   runCase,
   runConformance,
+  summarize,
+} from "./runner.js";
+export { CaseScheduler, runOrder } from "./schedule.js";
+export {
+  checkUnsupported,
+  matchesCaseKey,
   selectCases,
   skipReasonFor,
-} from "./runner.js";
+  unsupportedReasonFor,
+  withDriverDefaults,
+} from "./selection.js";
 export { CONFORMANCE_TIERS } from "./types.js";
 export type {
   CaseContext,
@@ -54,4 +76,5 @@ export type {
   HookedStatus,
   ResolvedConformanceOptions,
   StatusArrangers,
+  UnsupportedCases,
 } from "./types.js";

@@ -1,26 +1,32 @@
 /**
- * The runner: resolves options, selects cases, runs each against a fresh
- * driver with a deadline, sweeps what the case left, and reports. It knows
- * nothing about test frameworks.
+ * The runner: resolves options, selects cases, runs them against fresh
+ * drivers (several at once, the exclusive ones alone) with a deadline, sweeps
+ * what each case left, closes its driver, and reports. It knows nothing about
+ * test frameworks.
  *
  * @module
  */
 import { systemClock } from "../clock.js";
 import { ConfigurationError, getErrorMessage, isDriverError } from "../errors.js";
 import type { ContainerDriver } from "../contract/driver.js";
-import { CONFORMANCE_CASES } from "./cases/index.js";
+import { type ResourceLimits, ResourceLimitsSchema } from "../contract/schemas.js";
+import { checkBaseConfig } from "./config-input.js";
 import { CONFORMANCE_TIERS } from "./types.js";
-import { ConformanceCheckError, createCaseHarness, sweep } from "./context.js";
+import { ConformanceCheckError, caseLabelsOf, createCaseHarness, sweep } from "./context.js";
+import { CaseScheduler, runOrder } from "./schedule.js";
+import { checkUnsupported, selectCases, skipReasonFor, unsupportedReasonFor, withDriverDefaults } from "./selection.js";
 import type {
   ConformanceCase,
   ConformanceDriverInfo,
   ConformanceOptions,
   ConformanceReport,
   ConformanceResult,
-  ConformanceTier,
   DriverFactory,
   ResolvedConformanceOptions,
+  StatusArrangers,
 } from "./types.js";
+
+export { matchesCaseKey, selectCases, skipReasonFor, unsupportedReasonFor } from "./selection.js";
 
 /** The default image: the busybox image scripts/docker-engine.sh builds locally. */
 export const DEFAULT_CONFORMANCE_IMAGE = "openagent-test/busybox:latest";
@@ -42,6 +48,9 @@ export const DEFAULT_CASE_TIMEOUT_MS = 30_000;
 /** Default interval between polls, in ms. */
 export const DEFAULT_POLL_INTERVAL_MS = 50;
 
+/** Default number of cases that run at once: overlaps a real engine's waits without swamping a small machine. */
+export const DEFAULT_CONCURRENCY = 4;
+
 function randomRunId(): string {
   return Math.random().toString(36).slice(2, 10).padEnd(8, "0");
 }
@@ -54,9 +63,15 @@ function randomRunId(): string {
  * resolveConformanceOptions({ tiers: ["core"] }).timeoutMs; // 30000
  * ```
  */
-export function resolveConformanceOptions(options: ConformanceOptions = {}): ResolvedConformanceOptions {
+export function resolveConformanceOptions<D extends ContainerDriver = ContainerDriver>(
+  options: ConformanceOptions<D> = {},
+): ResolvedConformanceOptions {
   const timeoutMs = options.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS;
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
+    throw new ConfigurationError(`concurrency must be a whole number of cases >= 1; it is ${concurrency}`);
+  }
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
     throw new ConfigurationError(`timeoutMs must be a positive number of ms; it is ${timeoutMs}`);
   }
@@ -75,39 +90,14 @@ export function resolveConformanceOptions(options: ConformanceOptions = {}): Res
     timeoutMs,
     pollIntervalMs,
     limits: options.limits,
-    arrange: options.arrange ?? {},
+    // The runner hands each hook the factory's own driver, so the narrower parameter type is safe here.
+    arrange: (options.arrange ?? {}) as StatusArrangers,
+    baseConfig: checkBaseConfig(options.baseConfig ?? {}),
+    unsupported: checkUnsupported(options.unsupported),
+    concurrency,
     clock: options.clock ?? systemClock,
     runId,
   };
-}
-
-/**
- * The cases `options` select, in run order: those of the selected tiers whose
- * id contains the filter string or matches the filter pattern.
- *
- * @param options - `tiers` and `filter`; default `{}`: every case.
- * @param cases - the list to select from, so a caller can add cases of its
- *   own. Default {@link CONFORMANCE_CASES}.
- * @example
- * ```ts
- * selectCases({ filter: "lifecycle.start" }).map((c) => c.id);
- * ```
- */
-export function selectCases(
-  options: {
-    readonly tiers?: readonly ConformanceTier[] | undefined;
-    readonly filter?: string | RegExp | undefined;
-  } = {},
-  cases: readonly ConformanceCase[] = CONFORMANCE_CASES,
-): ConformanceCase[] {
-  const { tiers, filter } = options;
-  return cases.filter((conformanceCase) => {
-    if (tiers !== undefined && !tiers.includes(conformanceCase.tier)) return false;
-    if (filter === undefined) return true;
-    if (typeof filter === "string") return conformanceCase.id.includes(filter);
-    filter.lastIndex = 0;
-    return filter.test(conformanceCase.id);
-  });
 }
 
 /**
@@ -120,34 +110,31 @@ export function selectCases(
  * ```
  */
 export function describeDriver(driver: ContainerDriver): ConformanceDriverInfo {
-  return {
+  const info = {
     name: String(driver.name),
     version: String(driver.version),
     capabilities: Array.isArray(driver.capabilities) ? driver.capabilities.map(String) : [],
   };
+  const limits = ownLimits(driver);
+  return limits === undefined ? info : { ...info, limits };
 }
 
-/**
- * Why the case must be skipped for this driver and these options, or
- * `undefined`; the runner and `describeConformance` share it, so both skip
- * the same cases for the same reason.
- *
- * @example
- * ```ts
- * const options = resolveConformanceOptions({});
- * const reasons = CONFORMANCE_CASES.map((c) => skipReasonFor(c, describeDriver(driver), options));
- * ```
- */
-export function skipReasonFor(
-  conformanceCase: ConformanceCase,
-  driver: ConformanceDriverInfo,
-  options: ResolvedConformanceOptions,
-): string | undefined {
-  if (conformanceCase.skipReason !== undefined) return conformanceCase.skipReason;
-  if (conformanceCase.tier !== "core" && !driver.capabilities.includes(conformanceCase.tier)) {
-    return `the driver does not declare the "${conformanceCase.tier}" capability`;
+/** The driver's `limits` property as resource maxima, when it is one: only valid, known resources count. */
+function ownLimits(driver: ContainerDriver): Partial<ResourceLimits> | undefined {
+  let declared: unknown;
+  try {
+    declared = (driver as { readonly limits?: unknown }).limits;
+  } catch {
+    return undefined;
   }
-  return conformanceCase.skipUnless?.(options, driver);
+  if (typeof declared !== "object" || declared === null) return undefined;
+  const limits: Partial<Record<keyof ResourceLimits, number>> = {};
+  for (const resource of ["cpu", "memory", "disk", "pids"] as const) {
+    const value = (declared as Record<string, unknown>)[resource];
+    const schema = ResourceLimitsSchema.shape[resource];
+    if (typeof value === "number" && value > 0 && schema.safeParse(value).success) limits[resource] = value;
+  }
+  return Object.keys(limits).length === 0 ? undefined : limits;
 }
 
 function failureMessage(error: unknown): string {
@@ -178,6 +165,32 @@ async function within<T, U>(
 
 const TIMED_OUT = Symbol("timed out");
 
+/**
+ * Call the driver's `close()`, when it has one, and say what went wrong:
+ * `undefined` when it resolved (or there is none), else the problem, which
+ * fails the case. Never throws, whatever `close` does.
+ *
+ * @example
+ * ```ts
+ * const problem = await closeDriver(driver); // "close() rejected: ..." or undefined
+ * ```
+ */
+export async function closeDriver(driver: ContainerDriver): Promise<string | undefined> {
+  let close: unknown;
+  try {
+    close = (driver as { readonly close?: unknown }).close;
+  } catch (error) {
+    return `reading close failed: ${getErrorMessage(error)}`;
+  }
+  if (typeof close !== "function") return undefined;
+  try {
+    await close.call(driver);
+    return undefined;
+  } catch (error) {
+    return `close() rejected: ${getErrorMessage(error)}`;
+  }
+}
+
 /** How long a timed-out case may take to notice the abort before its cleanup starts, in ms. */
 const ABORT_GRACE_MS = 2_000;
 
@@ -205,9 +218,13 @@ export async function runCase(
     tier: conformanceCase.tier,
     clause: conformanceCase.clause,
     checks: conformanceCase.checks,
+    ...(conformanceCase.formerIds === undefined ? {} : { formerIds: conformanceCase.formerIds }),
   };
   const reason = skipReasonFor(conformanceCase, driverInfo, options);
   if (reason !== undefined) return { ...base, status: "skipped", durationMs: 0, reason };
+  const unsupported = unsupportedReasonFor(conformanceCase, options);
+  if (unsupported !== undefined) return { ...base, status: "unsupported", durationMs: 0, reason: unsupported };
+  const caseOptions = withDriverDefaults(options, driverInfo);
 
   const started = options.clock.now();
   let driver: ContainerDriver;
@@ -218,7 +235,7 @@ export async function runCase(
   }
 
   const caseAbort = new AbortController();
-  const harness = createCaseHarness(driver, conformanceCase.id, options, caseAbort.signal);
+  const harness = createCaseHarness(driver, conformanceCase.id, caseOptions, caseAbort.signal);
   const running = Promise.resolve()
     .then(() => conformanceCase.run(harness.context))
     .then(
@@ -242,13 +259,22 @@ export async function runCase(
     failure = `error contract: ${harness.violations.join("; ")}`;
   }
 
-  const leftovers = await within(sweep(driver, harness.tracked, options.runId), options.timeoutMs, options, [
+  const labels = caseLabelsOf(options.runId, conformanceCase.id);
+  const leftovers = await within(sweep(driver, harness.tracked, labels), options.timeoutMs, options, [
     `cleanup did not finish within ${options.timeoutMs} ms`,
   ]);
   if (leftovers.length > 0) {
     const cleanup = `cleanup: ${leftovers.join("; ")}`;
     failure = failure === undefined ? cleanup : `${failure}; ${cleanup}`;
   }
+  // The driver of this case is done: whatever it holds (timers, processes, connections) is released.
+  const closing = await within(
+    closeDriver(driver),
+    options.timeoutMs,
+    options,
+    `close() did not finish within ${options.timeoutMs} ms`,
+  );
+  if (closing !== undefined) failure = failure === undefined ? closing : `${failure}; ${closing}`;
 
   const durationMs = options.clock.now() - started;
   return failure === undefined
@@ -257,10 +283,30 @@ export async function runCase(
 }
 
 /**
+ * Count `results` by status, for a report's summary.
+ *
+ * @example
+ * ```ts
+ * summarize(report.results); // { total: 120, passed: 110, failed: 0, skipped: 9, unsupported: 1 }
+ * ```
+ */
+export function summarize(results: readonly ConformanceResult[]): ConformanceReport["summary"] {
+  const count = (status: ConformanceResult["status"]) => results.filter((result) => result.status === status).length;
+  return {
+    total: results.length,
+    passed: count("passed"),
+    failed: count("failed"),
+    skipped: count("skipped"),
+    unsupported: count("unsupported"),
+  };
+}
+
+/**
  * Run the conformance suite against the drivers `factory` makes (a fresh one
- * per case, so cases cannot disturb each other) and return the report. Never
- * depends on a test framework; rejects only when the factory cannot make the
- * first driver or the options are invalid.
+ * per case, closed after it, so cases cannot disturb each other) and return
+ * the report. Up to `concurrency` cases run at once; `exclusive` ones run
+ * alone after the others. Never depends on a test framework; rejects only
+ * when the factory cannot make the first driver or the options are invalid.
  *
  * @example
  * ```ts
@@ -270,33 +316,40 @@ export async function runCase(
  * if (!report.ok) console.log(report.results.filter((r) => r.status === "failed"));
  * ```
  */
-export async function runConformance(
-  factory: DriverFactory,
-  options: ConformanceOptions = {},
+export async function runConformance<D extends ContainerDriver>(
+  factory: DriverFactory<D>,
+  options: ConformanceOptions<D> = {},
 ): Promise<ConformanceReport> {
   const resolved = resolveConformanceOptions(options);
   const started = resolved.clock.now();
-  const driver = describeDriver(await factory());
+  const probe = await factory();
+  const driver = describeDriver(probe);
+  // The first driver only told who is tested; it is released like every other.
+  await closeDriver(probe);
   const cases = selectCases(resolved);
-  options.onProgress?.({ type: "run-start", driver, total: cases.length });
-  const results: ConformanceResult[] = [];
-  for (const [index, conformanceCase] of cases.entries()) {
-    options.onProgress?.({ type: "case-start", id: conformanceCase.id, index, total: cases.length });
-    const result = await runCase(conformanceCase, factory, driver, resolved);
-    results.push(result);
-    options.onProgress?.({ type: "case-end", result, index, total: cases.length });
-  }
-  const count = (status: ConformanceResult["status"]) => results.filter((result) => result.status === status).length;
-  const summary = {
-    total: results.length,
-    passed: count("passed"),
-    failed: count("failed"),
-    skipped: count("skipped"),
-  };
+  const total = cases.length;
+  options.onProgress?.({ type: "run-start", driver, total });
+  const results: ConformanceResult[] = new Array(total);
+  const scheduler = new CaseScheduler(resolved.concurrency);
+  const indexOf = new Map(cases.map((conformanceCase, index) => [conformanceCase, index]));
+  await Promise.all(
+    runOrder(cases).map((conformanceCase) =>
+      scheduler.run(conformanceCase.exclusive === true, async () => {
+        const index = indexOf.get(conformanceCase) as number;
+        options.onProgress?.({ type: "case-start", id: conformanceCase.id, index, total });
+        const result = await runCase(conformanceCase, factory, driver, resolved);
+        results[index] = result;
+        options.onProgress?.({ type: "case-end", result, index, total });
+      }),
+    ),
+  );
+  const summary = summarize(results);
+  const baseConfig = Object.keys(resolved.baseConfig).length === 0 ? {} : { baseConfig: resolved.baseConfig };
   const report: ConformanceReport = {
     driver,
     runId: resolved.runId,
     results,
+    ...baseConfig,
     summary,
     durationMs: resolved.clock.now() - started,
     ok: summary.failed === 0,

@@ -40,8 +40,11 @@ export type ConformanceTier = "core" | DriverCapability;
  */
 export const CONFORMANCE_TIERS: readonly ConformanceTier[] = Object.freeze(["core", ...DRIVER_CAPABILITIES]);
 
-/** What the runner hands to a driver module or a test: a fresh driver on every call. */
-export type DriverFactory = () => ContainerDriver | Promise<ContainerDriver>;
+/**
+ * What the runner hands to a driver module or a test: a fresh driver on every
+ * call. `D` is the driver's own type, so `arrange` hooks receive it without a cast.
+ */
+export type DriverFactory<D extends ContainerDriver = ContainerDriver> = () => D | Promise<D>;
 
 /**
  * Everything a case needs. The driver is fresh for each case and wrapped so
@@ -58,6 +61,14 @@ export type CaseContext = {
   readonly runId: string;
   /** The labels every container, volume and network of this run carries. */
   readonly runLabels: Readonly<Record<string, string>>;
+  /** The id of the case this context belongs to. */
+  readonly caseId: string;
+  /**
+   * The run's labels plus this case's own: what every resource the helpers
+   * create for this case carries. Cases run concurrently, so a case that
+   * looks for "its" containers filters by these, never by the run's alone.
+   */
+  readonly caseLabels: Readonly<Record<string, string>>;
   /** The resolved options of the run. */
   readonly options: ResolvedConformanceOptions;
   /** Aborts when the case runs out of time; long waits listen to it. */
@@ -72,8 +83,10 @@ export type CaseContext = {
    */
   uniqueName(prefix: string): string;
   /**
-   * A valid container config for this run: a unique session id, the run's
-   * image and idle command, the run's labels merged over `input.labels`.
+   * A valid container config for this case: a unique session id, the run's
+   * image and idle command, then `ConformanceOptions.baseConfig`, then
+   * `input` (nested objects merged field by field), with the case's labels
+   * merged over the labels given.
    *
    * @example
    * ```ts
@@ -131,7 +144,8 @@ export type CaseContext = {
    */
   track(kind: "container" | "volume" | "network", id: string): void;
   /**
-   * The driver's containers that carry this run's labels.
+   * The driver's containers that carry this case's labels ({@link CaseContext.caseLabels}):
+   * what this case created, whatever other cases run at the same time.
    *
    * @example
    * ```ts
@@ -200,6 +214,18 @@ export type ConformanceCase = {
   readonly tier: ConformanceTier;
   /** The contract clause the case checks, defined in docs/INTERFACE_CONTRACT.md. */
   readonly clause: ContractClauseId;
+  /**
+   * Ids the case had before (a case moved to another tier gets that tier's
+   * prefix). Filters and `unsupported` keys still find it by them, and the
+   * report lists them, so a CI that tracked the old id can follow it.
+   */
+  readonly formerIds?: readonly string[];
+  /**
+   * The case counts or lists what the whole driver holds (health counts,
+   * totals before and after a refused create), so it runs alone, after the
+   * concurrent ones, in case order. Default `false`.
+   */
+  readonly exclusive?: boolean;
   /** One sentence: what the case checks. */
   readonly checks: string;
   /** When set, the case is always reported as skipped with this reason. */
@@ -239,14 +265,22 @@ export type HookedStatus = Extract<ContainerStatus, "paused" | "dead" | "removin
 
 /**
  * Per status, a hook that moves the given running container of `driver` into
- * that status (the driver passed is the one under test, unwrapped).
+ * that status (the driver passed is the one under test, unwrapped, typed as
+ * the factory's driver `D`).
  */
-export type StatusArrangers = Readonly<
-  Partial<Record<HookedStatus, (driver: ContainerDriver, id: string) => void | Promise<void>>>
+export type StatusArrangers<D extends ContainerDriver = ContainerDriver> = Readonly<
+  Partial<Record<HookedStatus, (driver: D, id: string) => void | Promise<void>>>
 >;
 
+/**
+ * Cases the driver's author declares unsupported, each with the reason: a
+ * case id (or one of its former ids) or a pattern where `*` stands for any
+ * characters (`networks.use.*`), mapped to why the driver cannot honour it.
+ */
+export type UnsupportedCases = Readonly<Record<string, string>>;
+
 /** Options of `runConformance`. Every field is optional. */
-export type ConformanceOptions = {
+export type ConformanceOptions<D extends ContainerDriver = ContainerDriver> = {
   /**
    * The image the cases create containers from. Execution-tier cases need a
    * busybox-like image with `sh`, `echo`, `id`, `cat`, `env`, `grep`, `sleep`
@@ -272,12 +306,44 @@ export type ConformanceOptions = {
   /** Interval between two polls of a waiting case, in ms, `>= 0`; short enough to keep the suite quick. Default 50. */
   readonly pollIntervalMs?: number;
   /**
-   * The most the driver allows of each resource. When given, the
+   * The most the driver allows of each resource. When known, the
    * `limits.declared.*` cases check that exactly these are enforced; when not,
    * they are skipped and only the absurd request (`limits.absurd.cpu`) is checked.
-   * Default: not given.
+   * Default: the driver's own `limits` property when it has one (an object
+   * with finite `cpu`, `memory`, `disk` or `pids`), so a driver states its
+   * maxima once; otherwise not given.
    */
   readonly limits?: Partial<ResourceLimits>;
+  /**
+   * A config merged under every config the cases build (nested objects field
+   * by field; a case's own fields win). For a driver that refuses a secure
+   * default it cannot enforce (a read-only root, network `none`): declare
+   * here what it supports instead, openly, rather than downgrading in
+   * silence. The report shows it. `sessionId` and `idempotencyKey` are
+   * refused (every case needs its own). Default: none, the contract's secure
+   * defaults.
+   *
+   * @example
+   * ```ts
+   * { baseConfig: { security: { readOnly: false }, network: "host" } }
+   * ```
+   */
+  readonly baseConfig?: DriverConfigInput;
+  /**
+   * Cases the driver cannot honour, by id or `*` pattern, each with the
+   * reason ({@link UnsupportedCases}). They do not run; they are reported as
+   * `unsupported` with the reason, counted apart (never as passed), and a
+   * key that matches no case is refused, so a typo cannot hide a case.
+   * Default: none.
+   */
+  readonly unsupported?: UnsupportedCases;
+  /**
+   * How many cases run at once. Cases are isolated by their own names and
+   * labels; those marked `exclusive` run alone afterwards. 1 runs them one
+   * after the other. Default 4: enough to overlap a real engine's waits
+   * without swamping a small machine.
+   */
+  readonly concurrency?: number;
   /**
    * Hooks that put a running container into a status no interface call
    * produces (`paused`, `dead`, `removing`, and `exited` for a driver without
@@ -285,7 +351,7 @@ export type ConformanceOptions = {
    * mocks' `simulate`. With a hook, the transition cells of that status run;
    * without, they are skipped. Default: none.
    */
-  readonly arrange?: StatusArrangers;
+  readonly arrange?: StatusArrangers<D>;
   /** Called on every progress event, to show a long run's progress (the CLI draws its progress line from it). Default: none. */
   readonly onProgress?: (event: ConformanceProgress) => void;
   /** Time source for timeouts, polls and durations. Default `systemClock`. */
@@ -316,14 +382,24 @@ export type ResolvedConformanceOptions = {
   readonly limits: Partial<ResourceLimits> | undefined;
   /** See {@link ConformanceOptions.arrange}. */
   readonly arrange: StatusArrangers;
+  /** See {@link ConformanceOptions.baseConfig}; `{}` when none. */
+  readonly baseConfig: DriverConfigInput;
+  /** See {@link ConformanceOptions.unsupported}; `{}` when none. */
+  readonly unsupported: UnsupportedCases;
+  /** See {@link ConformanceOptions.concurrency}. */
+  readonly concurrency: number;
   /** See {@link ConformanceOptions.clock}. */
   readonly clock: Clock;
   /** See {@link ConformanceOptions.runId}. */
   readonly runId: string;
 };
 
-/** Outcome of one case. */
-export type ConformanceStatus = "passed" | "failed" | "skipped";
+/**
+ * Outcome of one case: `skipped` when the case does not apply (a capability
+ * not declared, a status nothing can reach), `unsupported` when the driver's
+ * author declared it so (`ConformanceOptions.unsupported`), with the reason.
+ */
+export type ConformanceStatus = "passed" | "failed" | "skipped" | "unsupported";
 
 /** The result of one case. */
 export type ConformanceResult = {
@@ -335,13 +411,15 @@ export type ConformanceResult = {
   readonly clause: ContractClauseId;
   /** What the case checks, in one sentence. */
   readonly checks: string;
-  /** Whether it passed, failed or was skipped; see `error` and `reason`. */
+  /** The ids the case had before, when it was renamed; see {@link ConformanceCase.formerIds}. */
+  readonly formerIds?: readonly string[];
+  /** Whether it passed, failed, was skipped or is unsupported; see `error` and `reason`. */
   readonly status: ConformanceStatus;
   /** Time the case took, cleanup included, in ms; 0 when skipped. */
   readonly durationMs: number;
   /** Why the case failed. */
   readonly error?: string;
-  /** Why the case was skipped. */
+  /** Why the case was skipped, or why the driver does not support it. */
   readonly reason?: string;
 };
 
@@ -353,6 +431,8 @@ export type ConformanceDriverInfo = {
   readonly version: string;
   /** The driver's declared capabilities; `[]` when it declares none. Decides which tiers run. */
   readonly capabilities: readonly string[];
+  /** The driver's own `limits` property, when it has one; the default of `ConformanceOptions.limits`. */
+  readonly limits?: Partial<ResourceLimits>;
 };
 
 /** What `runConformance` returns. */
@@ -363,6 +443,8 @@ export type ConformanceReport = {
   readonly runId: string;
   /** One result per selected case, in case order. */
   readonly results: readonly ConformanceResult[];
+  /** The `baseConfig` every case's config was built on, when one was given: what the driver declared it needs. */
+  readonly baseConfig?: DriverConfigInput;
   /** Counts of `results` by status, so a caller need not count. */
   readonly summary: {
     /** Selected cases. */
@@ -373,9 +455,11 @@ export type ConformanceReport = {
     readonly failed: number;
     /** Cases skipped, each with its reason in `results`. */
     readonly skipped: number;
+    /** Cases the driver's author declared unsupported, each with its reason in `results`; never passed. */
+    readonly unsupported: number;
   };
   /** Wall time of the whole run, in ms. */
   readonly durationMs: number;
-  /** `true` when no selected case failed (skipped cases are fine). */
+  /** `true` when no selected case failed (skipped and declared-unsupported cases are listed, not failed). */
   readonly ok: boolean;
 };

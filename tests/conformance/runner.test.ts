@@ -125,13 +125,16 @@ describe("runConformance", () => {
       version: "1.1.0",
       capabilities: [...MOCK_CAPABILITIES],
     });
-    expect(report.summary).toEqual({ total: 4, passed: 4, failed: 0, skipped: 0 });
+    expect(report.summary).toEqual({ total: 4, passed: 4, failed: 0, skipped: 0, unsupported: 0 });
     expect(report.ok).toBe(true);
-    expect(events).toEqual(["run-start", ...Array(4).fill(["case-start", "case-end"]).flat(), "run-end"]);
+    expect(events[0]).toBe("run-start");
+    expect(events.at(-1)).toBe("run-end");
+    expect(events.filter((type) => type === "case-start")).toHaveLength(4);
+    expect(events.filter((type) => type === "case-end")).toHaveLength(4);
   });
 
   it("skips, never passes, the cases of a capability the driver does not declare", async () => {
-    const report = await runConformance(undeclared, { tiers: ["execution"] });
+    const report = await runConformance(undeclared, { tiers: ["execution"], concurrency: 1 });
     expect(report.results.length).toBeGreaterThan(0);
     for (const result of report.results) {
       expect(result.status).toBe("skipped");

@@ -38,7 +38,7 @@ import { type CleanupReport, cleanupNamespace } from "./cleanup.js";
 import { ContainerClient, type ContainerOperations } from "./containers.js";
 import { type DiskLimitState, DiskPlanner } from "./disk-plan.js";
 import { EngineCalls, type EngineScope, type EngineWithSignal } from "./engine-call.js";
-import type { DockerContainerInstance } from "./mapping.js";
+import { type DockerContainerInstance, UNENFORCED_DISK } from "./mapping.js";
 import { NetworkClient } from "./networks.js";
 import {
   type DiskLimitMode,
@@ -97,8 +97,12 @@ export class DockerDriver implements ContainerDriver {
   readonly name: string = DRIVER_NAME;
   /** The driver's semantic version. */
   readonly version = DRIVER_VERSION;
-  /** It really runs commands: output, exit codes, volumes and security are real. */
-  readonly capabilities = ["execution"] as const;
+  /**
+   * It really runs commands (output, exit codes, env), keeps them apart from
+   * the host (security options, network none, mounts, shared volumes) and
+   * enforces memory, pids and cpu limits: the engine does all three.
+   */
+  readonly capabilities = ["execution", "isolation", "limits"] as const;
   /** The namespace whose objects this instance owns. */
   readonly namespace: string;
   /** The engine socket this driver talks to. */
@@ -225,11 +229,13 @@ export class DockerDriver implements ContainerDriver {
    */
   async healthCheck(): Promise<DockerDriverHealth> {
     const { containers, disk } = this.#use();
+    const diskLimit = disk.state();
     const base = {
       version: this.version,
       uptime: Math.max(0, this.#clock.now() - this.#startedAt),
       namespace: this.namespace,
-      diskLimit: disk.state(),
+      diskLimit,
+      ...(diskLimit === "unenforced" ? { unenforced: [UNENFORCED_DISK] } : {}),
     };
     try {
       const context = { operation: "healthCheck" };
@@ -273,10 +279,14 @@ export class DockerDriver implements ContainerDriver {
     return cleanupNamespace(this.#use());
   }
 
-  /** Same as {@link DockerDriver.cleanup}: the driver keeps no other resources (no timers, no open streams). */
-  async close(): Promise<CleanupReport> {
-    return this.cleanup();
-  }
+  /**
+   * Free what this instance holds: nothing, as it keeps no timers and no open
+   * streams. Every container, volume and network stays on the engine, as
+   * contract 1.1 says (in 1.0 `close()` ran `cleanup()`, which removed the
+   * whole namespace from under any other instance: call `cleanup()` for that).
+   * The conformance runner closes each case's driver while other cases run.
+   */
+  async close(): Promise<void> {}
 
   /**
    * The clients this driver hands its methods to, built once, on the first

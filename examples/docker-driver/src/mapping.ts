@@ -17,6 +17,9 @@ import {
 } from "../../../src/index.js";
 import { baseName, hasStoppedMarker, OWNER_LABELS, ownerLabels, userLabels } from "./labels.js";
 
+/** The config path a container lists in `unenforced` when the engine cannot apply its disk limit. */
+export const UNENFORCED_DISK = "resources.disk";
+
 /** Bytes in one MB as the contract means it (the engine's `m` unit, 2^20). */
 export const BYTES_PER_MB = 1024 * 1024;
 
@@ -247,6 +250,8 @@ export function toInstance(info: Docker.ContainerInspectInfo, socketPath: string
   // kernel killed a process of the container for memory during its last run, also one inside a shell that then
   // exited 0; left out otherwise. The engine clears it when the container starts again.
   if (ended && info.State.OOMKilled === true) instance.oomKilled = true;
+  // The contract's way to say a limit was accepted but is not applied (see the driver's diskLimit option).
+  if (labels[OWNER_LABELS.diskLimit] === "unenforced") instance.unenforced = [UNENFORCED_DISK];
   return instance;
 }
 

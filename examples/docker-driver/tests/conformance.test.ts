@@ -1,7 +1,9 @@
 /**
- * The conformance suite, core and execution tiers, against the Docker driver
- * on the real engine. Each case gets a fresh driver in this run's namespace;
- * afterwards the engine itself must hold nothing of that namespace.
+ * The conformance suite, every tier the Docker driver declares (core,
+ * execution, isolation, limits; the others are reported as skipped), against
+ * the real engine, cases running concurrently. Each case gets a fresh driver
+ * in this run's namespace; afterwards the engine itself must hold nothing of
+ * that namespace.
  */
 import { afterAll, expect } from "vitest";
 import { describeConformance } from "../../../src/conformance/vitest.js";
@@ -13,10 +15,7 @@ describeWithEngine("Docker driver conformance", () => {
   const namespace = uniqueNamespace("conformance");
   const createDriver = () => new DockerDriver({ socketPath: SOCKET_PATH, namespace });
 
-  describeConformance("core and execution tiers", createDriver, {
-    ...conformanceOptions,
-    tiers: ["core", "execution"],
-  });
+  describeConformance("every declared tier", createDriver, conformanceOptions);
 
   afterAll(async () => {
     // The suite removes what it made; anything left is a bug, so it is reported, then swept.

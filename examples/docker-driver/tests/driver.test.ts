@@ -405,7 +405,9 @@ describeWithEngine("DockerDriver on a real engine", () => {
       } else {
         expect(inspect.HostConfig.StorageOpt ?? {}).toEqual({});
         expect(inspect.Config.Labels[OWNER_LABELS.diskLimit]).toBe("unenforced");
+        expect(created.unenforced).toEqual(["resources.disk"]);
         expect((await driver.healthCheck()).diskLimit).toBe("unenforced");
+        expect((await driver.healthCheck()).unenforced).toEqual(["resources.disk"]);
         const strict = new DockerDriver({ socketPath: SOCKET_PATH, namespace, diskLimit: "enforce" });
         const before = await containersOfNamespace();
         const refused = strict.createContainer(config());

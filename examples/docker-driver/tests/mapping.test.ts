@@ -146,6 +146,7 @@ describe("toInstance", () => {
       resources: { cpu: 0.5, memory: 512, disk: 1024, pids: 100 },
     });
     expect(instance).not.toHaveProperty("oomKilled");
+    expect(instance.unenforced).toBeUndefined();
   });
 
   it("reports oomKilled only when the engine says so and the container has ended", () => {
@@ -169,6 +170,20 @@ describe("toInstance", () => {
     ] as const) {
       expect(toInstance(info(status, code, oom), "/s"), `${status} ${oom}`).not.toHaveProperty("oomKilled");
     }
+  });
+
+  it("lists resources.disk in unenforced when the engine could not apply the disk limit", () => {
+    const info = {
+      Id: "b".repeat(64),
+      Name: "/oa-ns-s2-0a0b0c0d",
+      Created: "2026-01-01T00:00:00Z",
+      State: { Status: "created", ExitCode: 0, StartedAt: "0001-01-01T00:00:00Z" },
+      Config: { Image: "img", Labels: { [OWNER_LABELS.diskMb]: "1024", [OWNER_LABELS.diskLimit]: "unenforced" } },
+      HostConfig: { NanoCpus: 0, Memory: 0, PidsLimit: 0 },
+    } as unknown as Parameters<typeof toInstance>[0];
+    const instance = toInstance(info, "/run/docker.sock");
+    expect(instance.unenforced).toEqual(["resources.disk"]);
+    expect(instance.diskLimitEnforced).toBe(false);
   });
 });
 
@@ -256,9 +271,9 @@ describe("driver options", () => {
     expect(() => new DockerDriver({ namespace: "" })).toThrow(/namespace/);
   });
 
-  it("declares the execution capability and limits from the host", () => {
+  it("declares the execution, isolation and limits capabilities and limits from the host", () => {
     const driver = new DockerDriver();
-    expect(driver.capabilities).toEqual(["execution"]);
+    expect(driver.capabilities).toEqual(["execution", "isolation", "limits"]);
     expect(driver.limits.cpu).toBeGreaterThan(0);
     expect(driver.limits.memory).toBeGreaterThan(0);
     expect(driver.diskLimit).toBe("best-effort");

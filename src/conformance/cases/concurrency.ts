@@ -164,6 +164,8 @@ export const CLEANUP_CASES: readonly ConformanceCase[] = [
     id: "cleanup.run.nothing-left",
     tier: "core",
     clause: "C-CLEANUP",
+    // It looks at the whole run: it must come after every other case and run alone.
+    exclusive: true,
     checks: `after every other case, a fresh driver lists no container labelled ${CONFORMANCE_RUN_LABEL}=<run id> (meaningful on a shared engine)`,
     run: async (context) => {
       const left = await context.driver.listContainers({ label: { [CONFORMANCE_RUN_LABEL]: context.runId } });

@@ -143,10 +143,14 @@ export const INSTANCE_CASES: readonly ConformanceCase[] = [
     clause: "C-STATE-DERIVED",
     checks: "in every status a case can reach, state is stateForStatus(status, exitCode), in get and list alike",
     run: async (context) => {
-      const created = await context.createContainer();
-      const running = await context.createRunningContainer();
-      const stopped = await context.createRunningContainer();
-      await context.driver.stopContainer(stopped.id);
+      const [created, running, stopped] = await Promise.all([
+        context.createContainer(),
+        context.createRunningContainer(),
+        context.createRunningContainer().then(async (container) => {
+          await context.driver.stopContainer(container.id);
+          return container;
+        }),
+      ]);
       const listed = await context.ownContainers();
       for (const { id } of [created, running, stopped]) {
         const fetched = await context.driver.getContainer(id);
@@ -200,26 +204,33 @@ type FilterFixture = {
 async function arrangeFilterFixture(context: CaseContext): Promise<FilterFixture> {
   const sessionA = context.uniqueName("fa");
   const sessionB = context.uniqueName("fb");
-  const a = await context.createRunningContainer({ sessionId: sessionA, labels: { role: "a", tier: "x" } });
-  const b = await context.createContainer({ sessionId: sessionB, labels: { role: "b", tier: "x" } });
-  const c = await context.createRunningContainer({ sessionId: sessionA, labels: { role: "a" } });
-  await context.driver.stopContainer(c.id);
+  // Three independent containers: arranged side by side, which a driver must allow (C-CONCURRENCY).
+  const [a, b, c] = await Promise.all([
+    context.createRunningContainer({ sessionId: sessionA, labels: { role: "a", tier: "x" } }),
+    context.createContainer({ sessionId: sessionB, labels: { role: "b", tier: "x" } }),
+    context.createRunningContainer({ sessionId: sessionA, labels: { role: "a" } }).then(async (container) => {
+      await context.driver.stopContainer(container.id);
+      return container;
+    }),
+  ]);
   return { sessionA, sessionB, a, b, c };
 }
 
 /**
- * List with `filter` and check the run's containers in the result are
- * exactly `expected`. Other containers (of other runs on a shared engine)
- * may appear only when the filter has no run label, and must then match it.
+ * List with `filter` and check that, of the fixture's containers, the result
+ * holds exactly `expected`. Other containers (of other cases and runs) may
+ * appear, and must then match the filter.
  */
 async function expectListed(
   context: CaseContext,
+  fixture: FilterFixture,
   filter: ContainerFilter,
   expected: readonly ContainerInstance[],
   everyMatches: (container: ContainerInstance) => boolean,
 ): Promise<void> {
   const listed = await context.driver.listContainers(filter);
-  const ownIds = new Set((await context.ownContainers()).map((container) => container.id));
+  // The case made exactly these three; reading them off the fixture spares a listing per check.
+  const ownIds = new Set([fixture.a.id, fixture.b.id, fixture.c.id]);
   const own = listed.filter((container) => ownIds.has(container.id));
   const want = new Set(expected.map((container) => container.id));
   const what = `listContainers(${JSON.stringify(filter)})`;
@@ -238,7 +249,8 @@ export const FILTER_CASES: readonly ConformanceCase[] = [
     clause: "C-FILTERS",
     checks: "listContainers() with no filter, undefined or {} lists every container of the driver",
     run: async (context) => {
-      const { a, b, c } = await arrangeFilterFixture(context);
+      const fixture = await arrangeFilterFixture(context);
+      const { a, b, c } = fixture;
       for (const listed of [
         await context.driver.listContainers(),
         await context.driver.listContainers(undefined),
@@ -259,9 +271,10 @@ export const FILTER_CASES: readonly ConformanceCase[] = [
     clause: "C-FILTERS",
     checks: "filter sessionId returns exactly the containers of that session",
     run: async (context) => {
-      const { sessionA, sessionB, a, b, c } = await arrangeFilterFixture(context);
-      await expectListed(context, { sessionId: sessionA }, [a, c], (x) => x.sessionId === sessionA);
-      await expectListed(context, { sessionId: sessionB }, [b], (x) => x.sessionId === sessionB);
+      const fixture = await arrangeFilterFixture(context);
+      const { sessionA, sessionB, a, b, c } = fixture;
+      await expectListed(context, fixture, { sessionId: sessionA }, [a, c], (x) => x.sessionId === sessionA);
+      await expectListed(context, fixture, { sessionId: sessionB }, [b], (x) => x.sessionId === sessionB);
     },
   },
   {
@@ -270,11 +283,12 @@ export const FILTER_CASES: readonly ConformanceCase[] = [
     clause: "C-FILTERS",
     checks: "filter status returns exactly the containers in that status",
     run: async (context) => {
-      const { a, b, c } = await arrangeFilterFixture(context);
-      await expectListed(context, { status: "running" }, [a], (x) => x.status === "running");
-      await expectListed(context, { status: "created" }, [b], (x) => x.status === "created");
-      await expectListed(context, { status: "stopped" }, [c], (x) => x.status === "stopped");
-      await expectListed(context, { status: "paused" }, [], (x) => x.status === "paused");
+      const fixture = await arrangeFilterFixture(context);
+      const { a, b, c } = fixture;
+      await expectListed(context, fixture, { status: "running" }, [a], (x) => x.status === "running");
+      await expectListed(context, fixture, { status: "created" }, [b], (x) => x.status === "created");
+      await expectListed(context, fixture, { status: "stopped" }, [c], (x) => x.status === "stopped");
+      await expectListed(context, fixture, { status: "paused" }, [], (x) => x.status === "paused");
     },
   },
   {
@@ -283,10 +297,11 @@ export const FILTER_CASES: readonly ConformanceCase[] = [
     clause: "C-FILTERS",
     checks: "filter state returns exactly the containers in that state",
     run: async (context) => {
-      const { a, b, c } = await arrangeFilterFixture(context);
-      await expectListed(context, { state: "running" }, [a], (x) => x.state === "running");
-      await expectListed(context, { state: "terminated" }, [b, c], (x) => x.state === "terminated");
-      await expectListed(context, { state: "error" }, [], (x) => x.state === "error");
+      const fixture = await arrangeFilterFixture(context);
+      const { a, b, c } = fixture;
+      await expectListed(context, fixture, { state: "running" }, [a], (x) => x.state === "running");
+      await expectListed(context, fixture, { state: "terminated" }, [b, c], (x) => x.state === "terminated");
+      await expectListed(context, fixture, { state: "error" }, [], (x) => x.state === "error");
     },
   },
   {
@@ -295,10 +310,11 @@ export const FILTER_CASES: readonly ConformanceCase[] = [
     clause: "C-FILTERS",
     checks: "filter label returns the containers that carry every given label with the given value",
     run: async (context) => {
-      const { a, b, c } = await arrangeFilterFixture(context);
+      const fixture = await arrangeFilterFixture(context);
+      const { a, b, c } = fixture;
       const run = context.runLabels;
-      await expectListed(context, { label: { ...run } }, [a, b, c], () => true);
-      await expectListed(context, { label: { ...run, role: "a" } }, [a, c], (x) => x.labels.role === "a");
+      await expectListed(context, fixture, { label: { ...run } }, [a, b, c], () => true);
+      await expectListed(context, fixture, { label: { ...run, role: "a" } }, [a, c], (x) => x.labels.role === "a");
     },
   },
   {
@@ -307,11 +323,18 @@ export const FILTER_CASES: readonly ConformanceCase[] = [
     clause: "C-FILTERS",
     checks: "filter label excludes containers that lack a given key or carry another value",
     run: async (context) => {
-      const { a, b } = await arrangeFilterFixture(context);
+      const fixture = await arrangeFilterFixture(context);
+      const { a, b } = fixture;
       const run = context.runLabels;
-      await expectListed(context, { label: { ...run, tier: "x" } }, [a, b], (x) => x.labels.tier === "x");
-      await expectListed(context, { label: { ...run, role: "a", tier: "x" } }, [a], (x) => x.labels.role === "a");
-      await expectListed(context, { label: { ...run, role: "nobody" } }, [], () => false);
+      await expectListed(context, fixture, { label: { ...run, tier: "x" } }, [a, b], (x) => x.labels.tier === "x");
+      await expectListed(
+        context,
+        fixture,
+        { label: { ...run, role: "a", tier: "x" } },
+        [a],
+        (x) => x.labels.role === "a",
+      );
+      await expectListed(context, fixture, { label: { ...run, role: "nobody" } }, [], () => false);
     },
   },
   {
@@ -320,16 +343,19 @@ export const FILTER_CASES: readonly ConformanceCase[] = [
     clause: "C-FILTERS",
     checks: "filter fields combine with AND",
     run: async (context) => {
-      const { sessionA, c } = await arrangeFilterFixture(context);
+      const fixture = await arrangeFilterFixture(context);
+      const { sessionA, c } = fixture;
       const run = context.runLabels;
       await expectListed(
         context,
+        fixture,
         { sessionId: sessionA, status: "stopped", label: { ...run, role: "a" } },
         [c],
         (x) => x.sessionId === sessionA && x.status === "stopped",
       );
       await expectListed(
         context,
+        fixture,
         { sessionId: sessionA, status: "created", label: { ...run } },
         [],
         (x) => x.sessionId === sessionA && x.status === "created",
@@ -516,14 +542,17 @@ export const HEALTH_CASES: readonly ConformanceCase[] = [
     id: "health.check.counts",
     tier: "core",
     clause: "C-HEALTH",
+    // The counts cover every container of the driver: another case's would move them.
+    exclusive: true,
     checks:
       "after creating 3, starting 2, stopping 1 and removing 1 running container, the counts moved by total +2, running +0, stopped +2",
     run: async (context) => {
       const before = (await context.driver.healthCheck()).containers;
-      const first = await context.createRunningContainer();
-      const second = await context.createRunningContainer();
-      await context.createContainer();
-      await context.driver.stopContainer(second.id);
+      const [first] = await Promise.all([
+        context.createRunningContainer(),
+        context.createRunningContainer().then((second) => context.driver.stopContainer(second.id)),
+        context.createContainer(),
+      ]);
       const middle = (await context.driver.healthCheck()).containers;
       const delta = (now: typeof before) =>
         `total ${now.total - before.total}, running ${now.running - before.running}, stopped ${now.stopped - before.stopped}`;
@@ -560,9 +589,13 @@ export const HEALTH_CASES: readonly ConformanceCase[] = [
     clause: "C-CONTAINER-HEALTH",
     checks: "isContainerHealthy resolves false for a created and for a stopped container",
     run: async (context) => {
-      const created = await context.createContainer();
-      const stopped = await context.createRunningContainer();
-      await context.driver.stopContainer(stopped.id);
+      const [created, stopped] = await Promise.all([
+        context.createContainer(),
+        context.createRunningContainer().then(async (container) => {
+          await context.driver.stopContainer(container.id);
+          return container;
+        }),
+      ]);
       for (const [status, id] of [
         ["created", created.id],
         ["stopped", stopped.id],

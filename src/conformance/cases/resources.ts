@@ -6,7 +6,7 @@
  */
 import type { DriverErrorName } from "../../errors.js";
 import { type ContainerConfig, NetworkSchema, type ResourceLimits, VolumeSchema } from "../../contract/schemas.js";
-import { check } from "../context.js";
+import { CONFORMANCE_CASE_LABEL, check } from "../context.js";
 import type { CaseContext, ConformanceCase } from "../types.js";
 
 // ---------------------------------------------------------------------------
@@ -298,25 +298,45 @@ export const INVALID_CONFIGS: readonly { readonly variant: string; readonly why:
     },
   ];
 
+/**
+ * The ids of the driver's containers that no other case made: every listed
+ * container except those labelled with another conformance case (of this
+ * run or another), which may come and go while this case runs.
+ */
+async function containersNotOfOtherCases(context: CaseContext): Promise<Set<string>> {
+  const listed = await context.driver.listContainers();
+  return new Set(
+    listed
+      .filter((container) => {
+        const owner = container.labels[CONFORMANCE_CASE_LABEL];
+        return owner === undefined || owner === context.caseId;
+      })
+      .map((container) => container.id),
+  );
+}
+
+/**
+ * Create with `config`, expect `expected`, and check nothing was left: the
+ * driver lists no container it did not list before, other than those of
+ * other cases (concurrent cases carry their own labels, so this holds while
+ * they run; a container a refused create leaves carries this case's labels,
+ * or none).
+ */
 async function expectRefusedCreate(
   context: CaseContext,
   config: unknown,
   expected: DriverErrorName,
   what: string,
 ): Promise<unknown> {
-  const before = await context.ownContainers();
-  const totalBefore = (await context.driver.healthCheck()).containers.total;
+  const before = await containersNotOfOtherCases(context);
   const error = await context.expectError(
     () => context.driver.createContainer(config as ContainerConfig),
     expected,
     `createContainer with ${what}`,
   );
-  const after = await context.ownContainers();
-  const totalAfter = (await context.driver.healthCheck()).containers.total;
-  check(
-    after.length === before.length && totalAfter === totalBefore,
-    `a refused createContainer left something behind: the run lists ${after.length - before.length} more container(s), health counts ${totalAfter - totalBefore} more`,
-  );
+  const after = await containersNotOfOtherCases(context);
+  const left = [...after].filter((id) => !before.has(id));
+  check(left.length === 0, `a refused createContainer left something behind: the driver now lists ${left.join(", ")}`);
   return error;
 }
 
@@ -387,7 +407,8 @@ function checkLimitError(error: unknown, resource: string, requested: number, li
   }
 }
 
-const NO_LIMITS_REASON = "no `limits` option: the suite does not know this driver's limits";
+const NO_LIMITS_REASON =
+  "no `limits` option and no `limits` property on the driver: the suite does not know this driver's limits";
 
 function declaredLimits(context: CaseContext): [keyof ResourceLimits, number][] {
   return Object.entries(context.options.limits ?? {}) as [keyof ResourceLimits, number][];
