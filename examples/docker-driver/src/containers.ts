@@ -247,8 +247,7 @@ export class ContainerClient implements ContainerOperations {
     requireString(id, "Container id");
     const info = await this.#inspectOwned(id, "getContainerLogs");
     if (info === null) throw new ContainerNotFoundError(id, { context: { operation: "getContainerLogs" } });
-    const context = { operation: "getContainerLogs", containerId: id };
-    return readContainerLogs(this.#scope.calls, this.#scope.docker.getContainer(id), shape, context);
+    return readContainerLogs(this.#scope, id, shape, { idleTimeoutMs: this.#scope.calls.timeoutMs });
   }
 
   /**
