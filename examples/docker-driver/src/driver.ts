@@ -305,6 +305,7 @@ export class DockerDriver implements ContainerDriver {
       removeTimeoutMs: options.removeTimeoutMs,
       tmpfsSizeMb: options.tmpfsSizeMb,
       init: options.init,
+      logConfig: options.logConfig,
       volumes,
       networks,
       disk,

@@ -45,6 +45,17 @@ export type DiskLimitPlan =
   /** The storage driver cannot; the limit is recorded in a label and not applied. */
   | { readonly enforced: false };
 
+/**
+ * How the engine stores a container's output: a log driver and its options,
+ * the engine's `HostConfig.LogConfig`. See `DockerDriverOptions.logConfig`.
+ */
+export type ContainerLogConfig = {
+  /** The engine's log driver, such as `json-file` or `local`; one the engine can read back (not `none`). */
+  readonly type: string;
+  /** The driver's options, such as `{ "max-size": "10m", "max-file": "3" }`. */
+  readonly options: Readonly<Record<string, string>>;
+};
+
 /** What {@link toCreateOptions} needs besides the config. */
 export type CreateContext = {
   /** The driver's name, for the ownership labels. */
@@ -59,6 +70,8 @@ export type CreateContext = {
   readonly tmpfsSizeMb: number;
   /** Run the engine's init as PID 1 (signals reach the command, zombies are reaped). */
   readonly init: boolean;
+  /** Where the output goes and how much of it the engine keeps; `undefined` leaves it to the engine's own default. */
+  readonly logConfig: ContainerLogConfig | undefined;
 };
 
 /**
@@ -80,12 +93,13 @@ export type CreateContext = {
  * | `security.capabilities` | `HostConfig.CapDrop` / `CapAdd` |
  * | `volumes` | `HostConfig.Mounts` (type `volume`: an engine volume by name; `bind`: a host path) |
  * | `network` | `HostConfig.NetworkMode` (`none`, or the engine network of that name) |
+ * | (driver) `logConfig` | `HostConfig.LogConfig`: by default `json-file` rotated at 10 MB, 3 files |
  *
  * @example
  * ```ts
  * const body = toCreateOptions(parseContainerConfig(config), {
  *   driver: "docker", namespace: "default", name: "oa-default-s1-0a1b2c3d",
- *   disk: { enforced: false }, tmpfsSizeMb: 64, init: true,
+ *   disk: { enforced: false }, tmpfsSizeMb: 64, init: true, logConfig: DOCKER_DRIVER_DEFAULTS.logConfig,
  * });
  * await docker.createContainer(body);
  * ```
@@ -111,6 +125,10 @@ export function toCreateOptions(config: ContainerConfig, context: CreateContext)
     NetworkMode: config.network,
     Init: context.init,
   };
+  if (context.logConfig !== undefined) {
+    // Without rotation a container can fill the host's disk with output, and a read of its log has no end.
+    hostConfig.LogConfig = { Type: context.logConfig.type, Config: { ...context.logConfig.options } };
+  }
   if (security.readOnly) {
     // Programs expect a writable /tmp; a size-capped tmpfs gives them one
     // without making the image's file system writable. It is memory, so it

@@ -15,6 +15,8 @@ import {
   STOPPED_NAME_SUFFIX,
   userLabels,
 } from "../src/labels.js";
+import { DOCKER_DRIVER_DEFAULTS } from "../src/options.js";
+
 const createContext = {
   driver: "docker",
   namespace: "ns",
@@ -22,6 +24,7 @@ const createContext = {
   disk: { enforced: false },
   tmpfsSizeMb: 64,
   init: true,
+  logConfig: DOCKER_DRIVER_DEFAULTS.logConfig,
 } as const;
 
 describe("toCreateOptions", () => {
