@@ -41,6 +41,7 @@ import {
 } from "./labels.js";
 import { type DockerContainerInstance, statusFromEngine, toInstance } from "./mapping.js";
 import { requireString } from "./preflight.js";
+import { attachStdin, stdinOf } from "./stdin.js";
 
 /**
  * What the driver asks of its container client. {@link ContainerClient}
@@ -132,7 +133,18 @@ export class ContainerClient implements ContainerOperations {
       if (transition.kind === "reject") throw TRANSITION_REJECTIONS[transition.error](id, status);
       const context = { operation: "startContainer", containerId: id };
       const container = this.#scope.docker.getContainer(id);
-      await this.#scope.calls.call(context, (signal) => ignoreNotModified(container.start({ abortSignal: signal })));
+      // A config's stdin is written on every start: attached before, so the command reads it from its first instruction.
+      const stdin = stdinOf(info.Config.Labels);
+      const attachment = stdin === undefined ? undefined : await attachStdin(this.#scope, container, stdin, context);
+      try {
+        await this.#scope.calls.call(context, (signal) => ignoreNotModified(container.start({ abortSignal: signal })));
+      } catch (error) {
+        attachment?.cancel();
+        throw error;
+      }
+      const delivered = attachment?.deliver();
+      // Awaited below; a failed rename must not leave the delivery's failure unhandled.
+      delivered?.catch(() => undefined);
       if (hasStoppedMarker(info.Name)) {
         // Started again: whatever ends it next is its own doing, not a stop. Unmarked only once it
         // runs, so a reader meanwhile sees `stopped` (the engine ignores the marker of a running one),
@@ -141,6 +153,7 @@ export class ContainerClient implements ContainerOperations {
           container.rename({ name: baseName(info.Name), abortSignal: signal }),
         );
       }
+      await delivered;
     });
   }
 

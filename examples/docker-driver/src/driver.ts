@@ -97,8 +97,12 @@ export class DockerDriver implements ContainerDriver {
   readonly name: string = DRIVER_NAME;
   /** The driver's semantic version. */
   readonly version = DRIVER_VERSION;
-  /** It really runs commands: output, exit codes, volumes and security are real. */
-  readonly capabilities = ["execution"] as const;
+  /**
+   * It really runs commands (output, exit codes, volumes and security are
+   * real), and streams: `stdin` for the main command, live, abortable,
+   * per-stream log reads.
+   */
+  readonly capabilities = ["execution", "streams"] as const;
   /** The namespace whose objects this instance owns. */
   readonly namespace: string;
   /** The engine socket this driver talks to. */
@@ -175,10 +179,12 @@ export class DockerDriver implements ContainerDriver {
   }
 
   /**
-   * The container's stdout and stderr, demultiplexed, in the order the
-   * engine received them. `since` is filtered to the millisecond here (the
-   * engine filters whole seconds); `follow` waits until the container is no
-   * longer running, then returns everything it wrote.
+   * The container's stdout and stderr (or one of them, `stream`), in the
+   * order the engine received them, read as a stream and kept within
+   * `maxBytes` characters (the newest whole lines). `follow` delivers each
+   * line to `onLine` as the container writes it and resolves once the
+   * container no longer runs; `signal` ends the read at once with the lines
+   * so far; a connection to the engine that dies is a `NetworkError`.
    */
   async getContainerLogs(id: string, options: LogOptions = {}): Promise<string> {
     return this.#use().containers.logs(id, options);

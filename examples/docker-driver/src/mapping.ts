@@ -16,6 +16,7 @@ import {
   mountTypeOf,
 } from "../../../src/index.js";
 import { baseName, hasStoppedMarker, OWNER_LABELS, ownerLabels, userLabels } from "./labels.js";
+import { stdinCreateFields } from "./stdin.js";
 
 /** Bytes in one MB as the contract means it (the engine's `m` unit, 2^20). */
 export const BYTES_PER_MB = 1024 * 1024;
@@ -93,6 +94,7 @@ export type CreateContext = {
  * | `security.capabilities` | `HostConfig.CapDrop` / `CapAdd` |
  * | `volumes` | `HostConfig.Mounts` (type `volume`: an engine volume by name; `bind`: a host path) |
  * | `network` | `HostConfig.NetworkMode` (`none`, or the engine network of that name) |
+ * | `stdin` | `OpenStdin` and `StdinOnce`, and the bytes in a label (see stdin.ts) |
  * | (driver) `logConfig` | `HostConfig.LogConfig`: by default `json-file` rotated at 10 MB, 3 files |
  *
  * @example
@@ -106,6 +108,7 @@ export type CreateContext = {
  */
 export function toCreateOptions(config: ContainerConfig, context: CreateContext): Docker.ContainerCreateOptions {
   const { resources, security } = config;
+  const stdin = stdinCreateFields(config.stdin);
   const memoryBytes = Math.round(resources.memory * BYTES_PER_MB);
   const hostConfig: Docker.HostConfig = {
     NanoCpus: Math.round(resources.cpu * NANO_CPUS_PER_CORE),
@@ -148,10 +151,12 @@ export function toCreateOptions(config: ContainerConfig, context: CreateContext)
       [OWNER_LABELS.session]: config.sessionId,
       [OWNER_LABELS.diskMb]: String(resources.disk),
       [OWNER_LABELS.diskLimit]: context.disk.enforced ? "enforced" : "unenforced",
+      ...stdin.labels,
     },
     User: security.user,
     Tty: false,
-    OpenStdin: false,
+    OpenStdin: stdin.openStdin,
+    StdinOnce: stdin.openStdin,
     AttachStdin: false,
     AttachStdout: false,
     AttachStderr: false,

@@ -156,9 +156,9 @@ describe("driver options", () => {
     expect(() => new DockerDriver({ namespace: "" })).toThrow(/namespace/);
   });
 
-  it("declares the execution capability and limits from the host", () => {
+  it("declares the execution and streams capabilities and limits from the host", () => {
     const driver = new DockerDriver();
-    expect(driver.capabilities).toEqual(["execution"]);
+    expect(driver.capabilities).toEqual(["execution", "streams"]);
     expect(driver.limits.cpu).toBeGreaterThan(0);
     expect(driver.limits.memory).toBeGreaterThan(0);
     expect(driver.diskLimit).toBe("best-effort");
