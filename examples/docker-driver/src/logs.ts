@@ -37,13 +37,12 @@ export function formatLine(line: ParsedLogLine, timestamps: boolean): string {
     : `${line.text}\n`;
 }
 
+/** "YYYY-MM-DDTHH:mm:ss.sssZ ": engine times have four-digit years (see `parseStamp`), so the prefix is this long. */
+const STAMP_PREFIX_CHARS = 25;
+
 /** The length of {@link formatLine}'s result, without building it. */
 function formattedLength(line: ParsedLogLine, timestamps: boolean): number {
-  if (!timestamps || Number.isNaN(line.time)) return line.text.length + 1;
-  // "YYYY-MM-DDTHH:mm:ss.sssZ " for years 0-9999; other years are rare enough to format.
-  const year = new Date(line.time).getUTCFullYear();
-  const stamp = year >= 0 && year <= 9999 ? 24 : new Date(line.time).toISOString().length;
-  return stamp + 1 + line.text.length + 1;
+  return (timestamps && !Number.isNaN(line.time) ? STAMP_PREFIX_CHARS : 0) + line.text.length + 1;
 }
 
 /** A queue that drops from the front in O(1) and compacts now and then. */
@@ -100,8 +99,8 @@ export class BoundedLogText {
   /** Lines added so far, kept or not. */
   added = 0;
   readonly #shape: LogTextShape;
-  /** Each kept line with the length it takes in the text (formatted only at the end, so it is held once). */
-  readonly #kept = new Queue<{ readonly line: ParsedLogLine; readonly chars: number }>();
+  /** The kept lines, formatted only at the end, so each is held once. */
+  readonly #kept = new Queue<ParsedLogLine>();
   #keptChars = 0;
   /** With `tail`: lengths of lines dropped for size that are still among the last `tail` lines. */
   readonly #dropped = new Queue<number>();
@@ -116,21 +115,20 @@ export class BoundedLogText {
     const { tail, maxChars } = this.#shape;
     this.added += 1;
     if (tail === 0) return;
-    const chars = formattedLength(line, this.#shape.timestamps);
-    this.#kept.push({ line, chars });
-    this.#keptChars += chars;
+    this.#kept.push(line);
+    this.#keptChars += formattedLength(line, this.#shape.timestamps);
     if (tail !== undefined && this.#kept.size + this.#dropped.size > tail) {
       // The oldest of the last `tail` lines leaves the window: a dropped one first, as it is older.
       const dropped = this.#dropped.shift();
       if (dropped !== undefined) this.#omitted -= dropped;
-      else this.#keptChars -= this.#kept.shift()?.chars ?? 0;
+      else this.#keptChars -= this.#lengthOf(this.#kept.shift());
     }
     while (this.#keptChars > maxChars) this.#drop();
   }
 
   /** The lines kept so far, oldest first. */
   lines(): ParsedLogLine[] {
-    return this.#kept.values().map((entry) => entry.line);
+    return this.#kept.values();
   }
 
   /** The text: the notice line when something was dropped for size, then the kept lines. Call once. */
@@ -139,18 +137,26 @@ export class BoundedLogText {
       if (truncationNotice(this.#omitted).length + this.#keptChars <= this.#shape.maxChars) break;
       this.#drop();
     }
-    const body = this.#kept
-      .values()
-      .map((entry) => formatLine(entry.line, this.#shape.timestamps))
-      .join("");
+    const lines = this.#kept.values();
+    // Without timestamps the lines are joined straight into the result: no second copy of each line.
+    const body = this.#shape.timestamps
+      ? lines.map((line) => formatLine(line, true)).join("")
+      : lines.length === 0
+        ? ""
+        : `${lines.map((line) => line.text).join("\n")}\n`;
     return this.#omitted > 0 ? truncationNotice(this.#omitted) + body : body;
   }
 
   #drop(): void {
-    const entry = this.#kept.shift();
-    if (entry === undefined) return;
-    this.#keptChars -= entry.chars;
-    this.#omitted += entry.chars;
-    if (this.#shape.tail !== undefined) this.#dropped.push(entry.chars);
+    const line = this.#kept.shift();
+    if (line === undefined) return;
+    const chars = this.#lengthOf(line);
+    this.#keptChars -= chars;
+    this.#omitted += chars;
+    if (this.#shape.tail !== undefined) this.#dropped.push(chars);
+  }
+
+  #lengthOf(line: ParsedLogLine | undefined): number {
+    return line === undefined ? 0 : formattedLength(line, this.#shape.timestamps);
   }
 }
