@@ -12,6 +12,15 @@ import { check } from "../context.js";
 import type { CaseContext, ConformanceCase } from "../types.js";
 import { logLines } from "./queries.js";
 
+/** Why a case that runs commands is skipped for a driver that does not run them. */
+export const NEEDS_EXECUTION_REASON =
+  'the case runs commands (sh, cat, od, sleep): the driver must also declare "execution"';
+
+/** Skip unless the driver runs commands: stdin and live lines are about a command that really runs. */
+function needsExecution(_options: unknown, driver: { readonly capabilities: readonly string[] }): string | undefined {
+  return driver.capabilities.includes("execution") ? undefined : NEEDS_EXECUTION_REASON;
+}
+
 /** How long an aborted read may take to settle, in ms (Orchestra: within 5 s). */
 export const ABORT_SETTLE_MS = 5_000;
 
@@ -55,6 +64,7 @@ const STDIN_CASES: readonly ConformanceCase[] = [
   {
     id: "streams.stdin.written-then-closed",
     tier: "streams",
+    skipUnless: needsExecution,
     clause: "C-STREAMS-STDIN",
     checks: 'a config\'s stdin "hello …" reaches `sh -c "cat < /dev/stdin"`, which then exits 0 (stdin was closed)',
     run: async (context) => {
@@ -71,6 +81,7 @@ const STDIN_CASES: readonly ConformanceCase[] = [
   {
     id: "streams.stdin.bytes",
     tier: "streams",
+    skipUnless: needsExecution,
     clause: "C-STREAMS-STDIN",
     checks: "a stdin given as bytes (NUL, invalid UTF-8, 0xff) reaches the command byte for byte",
     run: async (context) => {
@@ -87,6 +98,7 @@ const STDIN_CASES: readonly ConformanceCase[] = [
   {
     id: "streams.stdin.every-start",
     tier: "streams",
+    skipUnless: needsExecution,
     clause: "C-STREAMS-STDIN",
     checks: "the stdin is written again when the ended container is started again",
     run: async (context) => {
@@ -114,6 +126,7 @@ const LIVE_CASES: readonly ConformanceCase[] = [
   {
     id: "streams.live.before-exit",
     tier: "streams",
+    skipUnless: needsExecution,
     clause: "C-STREAMS-LIVE",
     checks:
       "onLine, with follow, sees a line while the container still runs (its status read from inside the callback), every line with its stream and time, before the call resolves",
@@ -171,6 +184,7 @@ const LIVE_CASES: readonly ConformanceCase[] = [
   {
     id: "streams.abort.settles",
     tier: "streams",
+    skipUnless: needsExecution,
     clause: "C-STREAMS-ABORT",
     checks:
       "aborting a follow of a running container settles it within 5 s with the lines read so far, and leaves the container running; an aborted signal settles at once",
@@ -232,6 +246,7 @@ const LIVE_CASES: readonly ConformanceCase[] = [
   {
     id: "streams.stream.one-only",
     tier: "streams",
+    skipUnless: needsExecution,
     clause: "C-STREAMS-ONE-STREAM",
     checks: 'stream "stdout" reads only stdout and "stderr" only stderr, in the text and in onLine; "all" reads both',
     run: async (context) => {
@@ -266,6 +281,7 @@ const BOUND_CASES: readonly ConformanceCase[] = [
   {
     id: "streams.logs.max-bytes",
     tier: "streams",
+    skipUnless: needsExecution,
     clause: "C-LOGS-BOUNDED",
     checks:
       "maxBytes keeps the newest whole lines that fit with a first line `[earlier output omitted: N characters]` (N exact), also with follow; a log that fits is unchanged; tail drops are not counted",
