@@ -65,6 +65,7 @@ function rawCreateOptions(): Docker.ContainerCreateOptions {
     disk: { enforced: false },
     tmpfsSizeMb: DOCKER_DRIVER_DEFAULTS.tmpfsSizeMb,
     init: DOCKER_DRIVER_DEFAULTS.init,
+    logConfig: DOCKER_DRIVER_DEFAULTS.logConfig,
   });
 }
 
@@ -99,6 +100,12 @@ function cliCreateArgs(): string[] {
     "--network",
     config.network,
     "--init",
+    "--log-driver",
+    DOCKER_DRIVER_DEFAULTS.logConfig.type,
+    ...Object.entries(DOCKER_DRIVER_DEFAULTS.logConfig.options).flatMap(([key, value]) => [
+      "--log-opt",
+      `${key}=${value}`,
+    ]),
     IMAGE,
     ...IDLE_COMMAND,
   ];

@@ -74,6 +74,7 @@ export const CONTRACT_CLAUSES = [
   { id: "C-LIMITS", title: "Requests above the driver's limits are a ResourceLimitError" },
   { id: "C-FILTERS", title: "listContainers returns the containers that match every filter field" },
   { id: "C-LOGS", title: "getContainerLogs honours tail, since, timestamps and follow" },
+  { id: "C-LOGS-BOUNDED", title: "A log read keeps at most maxBytes characters: the newest whole lines" },
   { id: "C-HEALTH", title: "healthCheck reports status, version, uptime and counts" },
   { id: "C-CONTAINER-HEALTH", title: "isContainerHealthy is true exactly when the container runs" },
   { id: "C-VOLUMES", title: "Volumes: unique names, NotFound, in use" },
@@ -107,6 +108,10 @@ export const CONTRACT_CLAUSES = [
   { id: "C-LIMITS-OOM", title: "Limits: a container killed for memory says so" },
 
   // Capability `streams` (contract 1.1).
+  { id: "C-STREAMS-STDIN", title: "Streams: stdin is written to the main command on every start, then closed" },
+  { id: "C-STREAMS-LIVE", title: "Streams: onLine receives each line as the container writes it" },
+  { id: "C-STREAMS-ABORT", title: "Streams: an aborted log read settles within 5 s with the lines so far" },
+  { id: "C-STREAMS-ONE-STREAM", title: "Streams: a log read can ask for stdout or stderr only" },
 
   // Capability `exec` (contract 1.1).
 

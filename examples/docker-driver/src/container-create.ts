@@ -21,7 +21,7 @@ import {
 import type { DiskPlanInfo, DiskPlanner } from "./disk-plan.js";
 import type { EngineScope } from "./engine-call.js";
 import { containerName } from "./labels.js";
-import { type DockerContainerInstance, toCreateOptions, toInstance } from "./mapping.js";
+import { type ContainerLogConfig, type DockerContainerInstance, toCreateOptions, toInstance } from "./mapping.js";
 import type { NetworkClient } from "./networks.js";
 import type { VolumeClient } from "./volumes.js";
 
@@ -33,6 +33,8 @@ export type ContainerCreateSettings = {
   readonly tmpfsSizeMb: number;
   /** Run the engine's init as PID 1. */
   readonly init: boolean;
+  /** How the engine stores the container's output; `undefined`: the engine's default. */
+  readonly logConfig: ContainerLogConfig | undefined;
   /** The volumes a create mounts must exist and stay while it runs. */
   readonly volumes: Pick<VolumeClient, "findOwned" | "reserve">;
   /** The network a create names must exist. */
@@ -129,6 +131,7 @@ async function createEngineContainer(
     disk,
     tmpfsSizeMb: settings.tmpfsSizeMb,
     init: settings.init,
+    logConfig: settings.logConfig,
   });
   try {
     const container = await scope.calls.call(

@@ -49,6 +49,7 @@ import {
 } from "./labels.js";
 import { type DockerContainerInstance, statusFromEngine, toInstance } from "./mapping.js";
 import { requireString } from "./preflight.js";
+import { attachStdin, stdinOf } from "./stdin.js";
 
 /**
  * What the driver asks of its container client. {@link ContainerClient}
@@ -153,13 +154,25 @@ export class ContainerClient implements ContainerOperations {
       if (transition.kind === "reject") throw TRANSITION_REJECTIONS[transition.error](id, status);
       const context = { operation: "startContainer", containerId: id };
       const container = this.#scope.docker.getContainer(id);
-      await this.#scope.calls.call(context, (signal) => ignoreNotModified(container.start({ abortSignal: signal })));
+      // A config's stdin is written on every start: attached before, so the command reads it from its first instruction.
+      const stdin = stdinOf(info.Config.Labels);
+      const attachment = stdin === undefined ? undefined : await attachStdin(this.#scope, container, stdin, context);
+      try {
+        await this.#scope.calls.call(context, (signal) => ignoreNotModified(container.start({ abortSignal: signal })));
+      } catch (error) {
+        attachment?.cancel();
+        throw error;
+      }
+      const delivered = attachment?.deliver();
+      // Awaited below; a failed rename must not leave the delivery's failure unhandled.
+      delivered?.catch(() => undefined);
       if (hasStoppedMarker(info.Name)) {
         // Started again: whatever ends it next is its own doing, not a stop. Unmarked only once it
         // runs, so a reader meanwhile sees `stopped` (the engine ignores the marker of a running one),
         // never `exited`.
         await this.#rename(id, baseName(info.Name), context);
       }
+      await delivered;
     });
   }
 
@@ -264,8 +277,7 @@ export class ContainerClient implements ContainerOperations {
     requireString(id, "Container id");
     const info = await this.#inspectOwned(id, "getContainerLogs");
     if (info === null) throw new ContainerNotFoundError(id, { context: { operation: "getContainerLogs" } });
-    const context = { operation: "getContainerLogs", containerId: id };
-    return readContainerLogs(this.#scope.calls, this.#scope.docker.getContainer(id), shape, context);
+    return readContainerLogs(this.#scope, id, shape, { idleTimeoutMs: this.#scope.calls.timeoutMs });
   }
 
   /**

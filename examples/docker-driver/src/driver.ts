@@ -100,9 +100,10 @@ export class DockerDriver implements ContainerDriver {
   /**
    * It really runs commands (output, exit codes, env), keeps them apart from
    * the host (security options, network none, mounts, shared volumes) and
-   * enforces memory, pids and cpu limits: the engine does all three.
+   * enforces memory, pids and cpu limits: the engine does all three. It
+   * streams: `stdin` for the main command, live, abortable, per-stream logs.
    */
-  readonly capabilities = ["execution", "isolation", "limits"] as const;
+  readonly capabilities = ["execution", "isolation", "limits", "streams"] as const;
   /** The namespace whose objects this instance owns. */
   readonly namespace: string;
   /** The engine socket this driver talks to. */
@@ -179,10 +180,12 @@ export class DockerDriver implements ContainerDriver {
   }
 
   /**
-   * The container's stdout and stderr, demultiplexed, in the order the
-   * engine received them. `since` is filtered to the millisecond here (the
-   * engine filters whole seconds); `follow` waits until the container is no
-   * longer running, then returns everything it wrote.
+   * The container's stdout and stderr (or one of them, `stream`), in the
+   * order the engine received them, read as a stream and kept within
+   * `maxBytes` characters (the newest whole lines). `follow` delivers each
+   * line to `onLine` as the container writes it and resolves once the
+   * container no longer runs; `signal` ends the read at once with the lines
+   * so far; a connection to the engine that dies is a `NetworkError`.
    */
   async getContainerLogs(id: string, options: LogOptions = {}): Promise<string> {
     return this.#use().containers.logs(id, options);
@@ -315,6 +318,7 @@ export class DockerDriver implements ContainerDriver {
       removeTimeoutMs: options.removeTimeoutMs,
       tmpfsSizeMb: options.tmpfsSizeMb,
       init: options.init,
+      logConfig: options.logConfig,
       volumes,
       networks,
       disk,

@@ -1,154 +1,162 @@
 /**
- * Container logs as the engine sends them, turned into the contract's text.
- *
- * Without a TTY the engine multiplexes stdout and stderr into one byte
- * stream of frames: an 8-byte header (stream id, three zero bytes, payload
- * length as a big-endian uint32) followed by the payload. The driver always
- * asks for timestamps, because `since` needs them client-side (the engine
- * filters `since` in whole seconds only), and strips them unless the caller
- * asked for them.
+ * The log text a read resolves with, kept within `maxBytes` characters
+ * however much the container wrote: the newest whole lines, and when older
+ * ones had to go, a first line that says how many characters were left out
+ * (`LOG_TRUNCATION_NOTICE`). `tail` keeps only the last N lines, and lines it
+ * drops are not "omitted": the caller asked for them to go.
  *
  * @module
  */
-
-/** One demultiplexed chunk of output. */
-export type LogFrame = {
-  /** Which stream wrote it. */
-  readonly stream: "stdin" | "stdout" | "stderr";
-  /** The payload, decoded as UTF-8. */
-  readonly text: string;
-};
-
-/** One line of output with its time. */
-export type LogLine = {
-  /** When the engine received the line, in ms since the epoch; `NaN` when the line had no timestamp. */
-  readonly time: number;
-  /** The line without its timestamp and newline. */
-  readonly text: string;
-  /** Which stream wrote it. */
-  readonly stream: LogFrame["stream"];
-};
-
-const STREAMS = ["stdin", "stdout", "stderr"] as const;
-const HEADER_BYTES = 8;
-
-function isFrameHeader(raw: Uint8Array, offset: number): boolean {
-  const stream = raw[offset];
-  return (
-    raw.length - offset >= HEADER_BYTES &&
-    stream !== undefined &&
-    stream <= 2 &&
-    raw[offset + 1] === 0 &&
-    raw[offset + 2] === 0 &&
-    raw[offset + 3] === 0
-  );
-}
+import { LOG_TRUNCATION_NOTICE } from "../../../src/index.js";
+import type { ParsedLogLine } from "./log-stream.js";
 
 /**
- * Split the engine's multiplexed log stream into frames. A stream that does
- * not start with a frame header (a container created with a TTY) is returned
- * as one stdout frame, as the engine sends it raw in that case. A truncated
- * last frame keeps what arrived.
+ * The first line of a log text that lost `omitted` characters to `maxBytes`.
  *
  * @example
  * ```ts
- * const raw = await container.logs({ stdout: true, stderr: true });
- * demultiplex(raw).filter((frame) => frame.stream === "stderr");
+ * truncationNotice(1234); // "[earlier output omitted: 1234 characters]\n"
  * ```
  */
-export function demultiplex(raw: Uint8Array): LogFrame[] {
-  const buffer = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  if (buffer.length === 0) return [];
-  if (!isFrameHeader(buffer, 0)) return [{ stream: "stdout", text: buffer.toString("utf8") }];
-  const frames: LogFrame[] = [];
-  let offset = 0;
-  while (offset < buffer.length && isFrameHeader(buffer, offset)) {
-    const stream = STREAMS[buffer[offset] ?? 1] ?? "stdout";
-    const size = buffer.readUInt32BE(offset + 4);
-    const start = offset + HEADER_BYTES;
-    const end = Math.min(start + size, buffer.length);
-    frames.push({ stream, text: buffer.toString("utf8", start, end) });
-    offset = end;
+export function truncationNotice(omitted: number): string {
+  return `${LOG_TRUNCATION_NOTICE} ${omitted} characters]\n`;
+}
+
+/**
+ * A line as the text shows it: prefixed with its ISO-8601 time and a space
+ * when asked for and known, ended by a newline.
+ *
+ * @example
+ * ```ts
+ * formatLine({ stream: "stdout", text: "hi", time: 0 }, true); // "1970-01-01T00:00:00.000Z hi\n"
+ * ```
+ */
+export function formatLine(line: ParsedLogLine, timestamps: boolean): string {
+  return timestamps && !Number.isNaN(line.time)
+    ? `${new Date(line.time).toISOString()} ${line.text}\n`
+    : `${line.text}\n`;
+}
+
+/** "YYYY-MM-DDTHH:mm:ss.sssZ ": engine times have four-digit years (see `parseStamp`), so the prefix is this long. */
+const STAMP_PREFIX_CHARS = 25;
+
+/** The length of {@link formatLine}'s result, without building it. */
+function formattedLength(line: ParsedLogLine, timestamps: boolean): number {
+  return (timestamps && !Number.isNaN(line.time) ? STAMP_PREFIX_CHARS : 0) + line.text.length + 1;
+}
+
+/** A queue that drops from the front in O(1) and compacts now and then. */
+class Queue<T> {
+  #items: T[] = [];
+  #head = 0;
+
+  get size(): number {
+    return this.#items.length - this.#head;
   }
-  return frames;
-}
 
-/**
- * Frames written with the engine's `timestamps` option, as lines with their
- * time. Each line starts with an RFC 3339 time with nanoseconds and a space.
- *
- * @example
- * ```ts
- * toLines([{ stream: "stdout", text: "2026-01-01T00:00:00.5Z hi\n" }]);
- * // [{ time: 1767225600500, text: "hi", stream: "stdout" }]
- * ```
- */
-export function toLines(frames: readonly LogFrame[]): LogLine[] {
-  const lines: LogLine[] = [];
-  // The engine stores a line longer than its 16 KiB buffer as partial messages: frames without the
-  // newline, each with its own timestamp. The index of the line each stream has not ended yet.
-  const unended = new Map<LogFrame["stream"], number>();
-  for (const frame of frames) {
-    const parts = frame.text.split("\n");
-    // A frame normally ends with a newline, leaving one empty part at the end.
-    const ended = parts.at(-1) === "";
-    if (ended) parts.pop();
-    let last = -1;
-    for (const [index, part] of parts.entries()) {
-      const space = part.indexOf(" ");
-      const time = space > 0 ? Date.parse(part.slice(0, space)) : Number.NaN;
-      const text = Number.isNaN(time) ? part : part.slice(space + 1);
-      const continued = index === 0 ? unended.get(frame.stream) : undefined;
-      const previous = continued === undefined ? undefined : lines[continued];
-      if (continued !== undefined && previous !== undefined) {
-        lines[continued] = { ...previous, text: previous.text + text };
-        last = continued;
-      } else {
-        lines.push({ time, text, stream: frame.stream });
-        last = lines.length - 1;
-      }
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const item = this.#items[this.#head];
+    this.#head += 1;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
     }
-    if (ended || last === -1) unended.delete(frame.stream);
-    else unended.set(frame.stream, last);
+    return item;
   }
-  return lines;
+
+  values(): T[] {
+    return this.#items.slice(this.#head);
+  }
 }
 
-/** How to shape lines into the contract's log text. */
-export type LogShape = {
-  /** Keep lines at or after this time (ms since the epoch). */
-  readonly since?: number | undefined;
-  /** Keep only the last N lines (after `since`). */
+/** How a {@link BoundedLogText} shapes what it keeps. */
+export type LogTextShape = {
+  /** The most characters of the text, notice included (the notice alone when even it does not fit). */
+  readonly maxChars: number;
+  /** Keep only the last N lines; `undefined` keeps every line. */
   readonly tail?: number | undefined;
-  /** Prefix each line with its ISO-8601 time and a space. */
-  readonly timestamps?: boolean | undefined;
+  /** Prefix each line with its time. */
+  readonly timestamps: boolean;
 };
 
 /**
- * The contract's log text, in the engine's order: `since` first, then `tail`, each line ended by a
- * newline, optionally prefixed with `new Date(time).toISOString()`.
+ * Lines in, the bounded log text out. Holds at most `maxChars` characters of
+ * lines (and, with `tail`, the lengths of at most `tail` dropped ones).
  *
  * @example
  * ```ts
- * formatLogs(lines, { tail: 1, timestamps: true }); // "2026-01-01T00:00:00.500Z hi\n"
+ * const text = new BoundedLogText({ maxChars: 100, timestamps: false });
+ * for (const line of lines) text.add(line);
+ * text.finish(); // "[earlier output omitted: 950 characters]\n...last lines...\n"
  * ```
  */
-export function formatLogs(lines: readonly LogLine[], shape: LogShape = {}): string {
-  // The engine's order, as `docker logs` shows it. stdout and stderr reach the
-  // engine through two pipes read concurrently, so lines written to the two
-  // streams within a few microseconds may be stored in either order; neither
-  // that order nor the timestamps can recover what the program did first.
-  let selected = lines;
-  const { since, tail } = shape;
-  // Compare at millisecond precision: the contract's `since` is in ms.
-  if (since !== undefined)
-    selected = selected.filter((line) => Number.isNaN(line.time) || Math.floor(line.time) >= since);
-  if (tail !== undefined) selected = tail === 0 ? [] : selected.slice(-tail);
-  return selected
-    .map((line) =>
-      shape.timestamps === true && !Number.isNaN(line.time)
-        ? `${new Date(line.time).toISOString()} ${line.text}\n`
-        : `${line.text}\n`,
-    )
-    .join("");
+export class BoundedLogText {
+  /** Lines added so far, kept or not. */
+  added = 0;
+  readonly #shape: LogTextShape;
+  /** The kept lines, formatted only at the end, so each is held once. */
+  readonly #kept = new Queue<ParsedLogLine>();
+  #keptChars = 0;
+  /** With `tail`: lengths of lines dropped for size that are still among the last `tail` lines. */
+  readonly #dropped = new Queue<number>();
+  #omitted = 0;
+
+  constructor(shape: LogTextShape) {
+    this.#shape = shape;
+  }
+
+  /** Keep `line`, dropping the oldest lines beyond `tail` and beyond `maxChars`. */
+  add(line: ParsedLogLine): void {
+    const { tail, maxChars } = this.#shape;
+    this.added += 1;
+    if (tail === 0) return;
+    this.#kept.push(line);
+    this.#keptChars += formattedLength(line, this.#shape.timestamps);
+    if (tail !== undefined && this.#kept.size + this.#dropped.size > tail) {
+      // The oldest of the last `tail` lines leaves the window: a dropped one first, as it is older.
+      const dropped = this.#dropped.shift();
+      if (dropped !== undefined) this.#omitted -= dropped;
+      else this.#keptChars -= this.#lengthOf(this.#kept.shift());
+    }
+    while (this.#keptChars > maxChars) this.#drop();
+  }
+
+  /** The lines kept so far, oldest first. */
+  lines(): ParsedLogLine[] {
+    return this.#kept.values();
+  }
+
+  /** The text: the notice line when something was dropped for size, then the kept lines. Call once. */
+  finish(): string {
+    while (this.#omitted > 0 && this.#kept.size > 0) {
+      if (truncationNotice(this.#omitted).length + this.#keptChars <= this.#shape.maxChars) break;
+      this.#drop();
+    }
+    const lines = this.#kept.values();
+    // Without timestamps the lines are joined straight into the result: no second copy of each line.
+    const body = this.#shape.timestamps
+      ? lines.map((line) => formatLine(line, true)).join("")
+      : lines.length === 0
+        ? ""
+        : `${lines.map((line) => line.text).join("\n")}\n`;
+    return this.#omitted > 0 ? truncationNotice(this.#omitted) + body : body;
+  }
+
+  #drop(): void {
+    const line = this.#kept.shift();
+    if (line === undefined) return;
+    const chars = this.#lengthOf(line);
+    this.#keptChars -= chars;
+    this.#omitted += chars;
+    if (this.#shape.tail !== undefined) this.#dropped.push(chars);
+  }
+
+  #lengthOf(line: ParsedLogLine | undefined): number {
+    return line === undefined ? 0 : formattedLength(line, this.#shape.timestamps);
+  }
 }

@@ -16,6 +16,7 @@ import {
   mountTypeOf,
 } from "../../../src/index.js";
 import { baseName, hasStoppedMarker, OWNER_LABELS, ownerLabels, userLabels } from "./labels.js";
+import { stdinCreateFields } from "./stdin.js";
 
 /** The config path a container lists in `unenforced` when the engine cannot apply its disk limit. */
 export const UNENFORCED_DISK = "resources.disk";
@@ -48,6 +49,17 @@ export type DiskLimitPlan =
   /** The storage driver cannot; the limit is recorded in a label and not applied. */
   | { readonly enforced: false };
 
+/**
+ * How the engine stores a container's output: a log driver and its options,
+ * the engine's `HostConfig.LogConfig`. See `DockerDriverOptions.logConfig`.
+ */
+export type ContainerLogConfig = {
+  /** The engine's log driver, such as `json-file` or `local`; one the engine can read back (not `none`). */
+  readonly type: string;
+  /** The driver's options, such as `{ "max-size": "10m", "max-file": "3" }`. */
+  readonly options: Readonly<Record<string, string>>;
+};
+
 /** What {@link toCreateOptions} needs besides the config. */
 export type CreateContext = {
   /** The driver's name, for the ownership labels. */
@@ -62,6 +74,8 @@ export type CreateContext = {
   readonly tmpfsSizeMb: number;
   /** Run the engine's init as PID 1 (signals reach the command, zombies are reaped). */
   readonly init: boolean;
+  /** Where the output goes and how much of it the engine keeps; `undefined` leaves it to the engine's own default. */
+  readonly logConfig: ContainerLogConfig | undefined;
 };
 
 /**
@@ -83,18 +97,21 @@ export type CreateContext = {
  * | `security.capabilities` | `HostConfig.CapDrop` / `CapAdd` |
  * | `volumes` | `HostConfig.Mounts` (type `volume`: an engine volume by name; `bind`: a host path) |
  * | `network` | `HostConfig.NetworkMode` (`none`, or the engine network of that name) |
+ * | `stdin` | `OpenStdin` and `StdinOnce`, and the bytes in a label (see stdin.ts) |
+ * | (driver) `logConfig` | `HostConfig.LogConfig`: by default `json-file` rotated at 10 MB, 3 files |
  *
  * @example
  * ```ts
  * const body = toCreateOptions(parseContainerConfig(config), {
  *   driver: "docker", namespace: "default", name: "oa-default-s1-0a1b2c3d",
- *   disk: { enforced: false }, tmpfsSizeMb: 64, init: true,
+ *   disk: { enforced: false }, tmpfsSizeMb: 64, init: true, logConfig: DOCKER_DRIVER_DEFAULTS.logConfig,
  * });
  * await docker.createContainer(body);
  * ```
  */
 export function toCreateOptions(config: ContainerConfig, context: CreateContext): Docker.ContainerCreateOptions {
   const { resources, security } = config;
+  const stdin = stdinCreateFields(config.stdin);
   const memoryBytes = Math.round(resources.memory * BYTES_PER_MB);
   const hostConfig: Docker.HostConfig = {
     NanoCpus: Math.round(resources.cpu * NANO_CPUS_PER_CORE),
@@ -114,6 +131,10 @@ export function toCreateOptions(config: ContainerConfig, context: CreateContext)
     NetworkMode: config.network,
     Init: context.init,
   };
+  if (context.logConfig !== undefined) {
+    // Without rotation a container can fill the host's disk with output, and a read of its log has no end.
+    hostConfig.LogConfig = { Type: context.logConfig.type, Config: { ...context.logConfig.options } };
+  }
   if (security.readOnly) {
     // Programs expect a writable /tmp; a size-capped tmpfs gives them one
     // without making the image's file system writable. It is memory, so it
@@ -133,10 +154,12 @@ export function toCreateOptions(config: ContainerConfig, context: CreateContext)
       [OWNER_LABELS.session]: config.sessionId,
       [OWNER_LABELS.diskMb]: String(resources.disk),
       [OWNER_LABELS.diskLimit]: context.disk.enforced ? "enforced" : "unenforced",
+      ...stdin.labels,
     },
     User: security.user,
     Tty: false,
-    OpenStdin: false,
+    OpenStdin: stdin.openStdin,
+    StdinOnce: stdin.openStdin,
     AttachStdin: false,
     AttachStdout: false,
     AttachStderr: false,

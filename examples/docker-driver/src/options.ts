@@ -11,7 +11,7 @@ import { type Clock, ConfigurationError, systemClock, DEFAULT_STOP_GRACE_MS } fr
 import { normalizeAllowedBindSources } from "./bind-policy.js";
 import type { EngineRetryOptions } from "./engine-call.js";
 import { isValidNamespace } from "./labels.js";
-import { BYTES_PER_MB } from "./mapping.js";
+import { BYTES_PER_MB, type ContainerLogConfig } from "./mapping.js";
 
 /**
  * What the driver does with `resources.disk` when the engine's storage
@@ -51,6 +51,11 @@ export const DOCKER_DRIVER_DEFAULTS = Object.freeze({
   /** The contract's default grace period of `stopContainer`. */
   stopTimeoutMs: DEFAULT_STOP_GRACE_MS,
   removeTimeoutMs: 2_000,
+  /** `json-file`, rotated at 10 MB and kept to 3 files: at most about 30 MB of output per container on the host. */
+  logConfig: Object.freeze({
+    type: "json-file",
+    options: Object.freeze({ "max-size": "10m", "max-file": "3" }),
+  }) as ContainerLogConfig,
 });
 
 /** Options of `DockerDriver`. Every field is optional. */
@@ -121,6 +126,23 @@ export type DockerDriverOptions = {
    * errors are retried, creates only when the request never reached the engine.
    */
   readonly retry?: EngineRetryOptions;
+  /**
+   * How the engine stores each container's output (`HostConfig.LogConfig`).
+   * Default: `json-file` with `max-size` 10m and `max-file` 3, so a container
+   * keeps at most about 30 MB of output on the host's disk, however much it
+   * writes (without rotation it can fill the disk, and a read of its log never
+   * ends). Older output is dropped by the engine; a log read returns what the
+   * engine kept. `"engine-default"` sets nothing, for engines whose
+   * `daemon.json` already sets `log-driver` and `log-opts`. The driver must
+   * be able to read the logs back: `none` is refused; drivers the engine
+   * cannot read are served from its local cache (`dual logging`).
+   *
+   * @example
+   * ```ts
+   * new DockerDriver({ logConfig: { type: "local", options: { "max-size": "20m", "max-file": "5" } } });
+   * ```
+   */
+  readonly logConfig?: ContainerLogConfig | "engine-default";
   /** A dockerode client to use instead of one on `socketPath` (tests, a TCP engine). Default: none. */
   readonly docker?: Docker;
   /** Time source for `createdAt` fallbacks and `uptime`. Default `systemClock`. */
@@ -129,17 +151,20 @@ export type DockerDriverOptions = {
 
 /** {@link DockerDriverOptions} with every default applied and every entry checked. */
 export type ResolvedDockerDriverOptions = Readonly<
-  Required<Omit<DockerDriverOptions, "docker" | "maxCpu" | "maxMemoryMb" | "maxPids">> & {
+  Required<Omit<DockerDriverOptions, "docker" | "maxCpu" | "maxMemoryMb" | "maxPids" | "logConfig">> & {
     /** The caller's dockerode client, if any. */
     docker: Docker | undefined;
     /** The most one container may ask for. */
     limits: Readonly<{ cpu: number; memory: number; pids: number }>;
+    /** The log config every container gets; `undefined`: the engine's default. */
+    logConfig: ContainerLogConfig | undefined;
   }
 >;
 
 /**
  * The options with their defaults, or a `ConfigurationError` naming each bad
- * entry (`namespace`, `allowedBindSources.N`). Reads the file system once, to
+ * entry (`namespace`, `allowedBindSources.N`, `logConfig.type`,
+ * `logConfig.options.KEY`). Reads the file system once, to
  * check that each allowed directory exists and is no symlink.
  *
  * @example
@@ -173,8 +198,40 @@ export function resolveDockerDriverOptions(options: DockerDriverOptions = {}): R
     callTimeoutMs: options.callTimeoutMs ?? defaults.callTimeoutMs,
     stopTimeoutMs: options.stopTimeoutMs ?? defaults.stopTimeoutMs,
     removeTimeoutMs: options.removeTimeoutMs ?? defaults.removeTimeoutMs,
+    logConfig: resolveLogConfig(options.logConfig),
     retry: options.retry ?? {},
     docker: options.docker,
     clock: options.clock ?? systemClock,
   });
+}
+
+/** A log driver's name as the engine accepts it: a word, or a plugin's `name:tag`. */
+const LOG_DRIVER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
+
+function resolveLogConfig(option: ContainerLogConfig | "engine-default" | undefined): ContainerLogConfig | undefined {
+  if (option === "engine-default") return undefined;
+  if (option === undefined) return DOCKER_DRIVER_DEFAULTS.logConfig;
+  const issues: { path: string; message: string }[] = [];
+  const type: unknown = (option as { type?: unknown }).type;
+  if (typeof type !== "string" || !LOG_DRIVER_PATTERN.test(type)) {
+    issues.push({ path: "logConfig.type", message: "must be the name of an engine log driver, such as json-file" });
+  } else if (type === "none") {
+    issues.push({ path: "logConfig.type", message: "'none' keeps no output, and getContainerLogs must read it" });
+  }
+  const entries: unknown = (option as { options?: unknown }).options;
+  const options: [string, string][] = [];
+  if (typeof entries !== "object" || entries === null || Array.isArray(entries)) {
+    issues.push({ path: "logConfig.options", message: "must be an object of string values" });
+  } else {
+    for (const [key, value] of Object.entries(entries)) {
+      if (key === "" || typeof value !== "string") {
+        issues.push({ path: `logConfig.options.${key}`, message: "must be a non-empty key with a string value" });
+      } else options.push([key, value]);
+    }
+  }
+  if (issues.length > 0) {
+    throw new ConfigurationError("Invalid logConfig", { issues });
+  }
+  // fromEntries defines own properties: a key such as `__proto__` stays a key.
+  return Object.freeze({ type: type as string, options: Object.freeze(Object.fromEntries(options)) });
 }

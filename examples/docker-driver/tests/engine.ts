@@ -88,9 +88,10 @@ function lockHolderAlive(): boolean {
 
 /**
  * Take the cross-process engine-test lock: a directory, created atomically.
- * A lock whose holder died is taken over.
+ * A lock whose holder died is taken over. Exported for the engine
+ * benchmarks, which must not run while a fault test has the engine down.
  */
-async function acquireEngineLock(): Promise<void> {
+export async function acquireEngineLock(): Promise<void> {
   for (;;) {
     try {
       mkdirSync(LOCK_DIR);
@@ -107,7 +108,8 @@ async function acquireEngineLock(): Promise<void> {
   }
 }
 
-function releaseEngineLock(): void {
+/** Release the lock {@link acquireEngineLock} took. */
+export function releaseEngineLock(): void {
   rmSync(LOCK_DIR, { recursive: true, force: true });
 }
 

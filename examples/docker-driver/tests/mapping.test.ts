@@ -1,6 +1,6 @@
 /**
  * The driver's pure mappings, without an engine: config → create request,
- * engine state → contract status, log frames → text, ownership labels.
+ * engine state → contract status, ownership labels. Log parsing: logs.test.ts.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -15,15 +15,7 @@ import {
   STOPPED_NAME_SUFFIX,
   userLabels,
 } from "../src/labels.js";
-import { demultiplex, formatLogs, toLines } from "../src/logs.js";
-
-function frame(stream: 0 | 1 | 2, text: string): Buffer {
-  const payload = Buffer.from(text, "utf8");
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
+import { DOCKER_DRIVER_DEFAULTS } from "../src/options.js";
 
 const createContext = {
   driver: "docker",
@@ -32,6 +24,7 @@ const createContext = {
   disk: { enforced: false },
   tmpfsSizeMb: 64,
   init: true,
+  logConfig: DOCKER_DRIVER_DEFAULTS.logConfig,
 } as const;
 
 describe("toCreateOptions", () => {
@@ -196,84 +189,18 @@ describe("labels and names", () => {
   });
 });
 
-describe("logs", () => {
-  const lines = toLines(
-    demultiplex(
-      Buffer.concat([
-        frame(1, "2026-01-01T00:00:00.100000000Z one\n"),
-        frame(2, "2026-01-01T00:00:00.500999999Z two\n"),
-        frame(1, "2026-01-01T00:00:01.000000000Z three\n"),
-      ]),
-    ),
-  );
-
-  it("demultiplexes stdout and stderr in the engine's order", () => {
-    expect(lines.map((line) => [line.stream, line.text])).toEqual([
-      ["stdout", "one"],
-      ["stderr", "two"],
-      ["stdout", "three"],
-    ]);
-    expect(formatLogs(lines)).toBe("one\ntwo\nthree\n");
-  });
-
-  it("applies since at millisecond precision, then tail, then timestamps", () => {
-    expect(formatLogs(lines, { since: Date.parse("2026-01-01T00:00:00.500Z") })).toBe("two\nthree\n");
-    expect(formatLogs(lines, { since: Date.parse("2026-01-01T00:00:00.501Z") })).toBe("three\n");
-    expect(formatLogs(lines, { tail: 1 })).toBe("three\n");
-    expect(formatLogs(lines, { tail: 0 })).toBe("");
-    expect(formatLogs(lines, { since: Date.parse("2026-01-01T00:00:00.200Z"), tail: 5, timestamps: true })).toBe(
-      "2026-01-01T00:00:00.500Z two\n2026-01-01T00:00:01.000Z three\n",
-    );
-  });
-
-  it("joins a long line the engine stored as partial messages (16 KiB each, each with its own timestamp)", () => {
-    const long = "x".repeat(40_000);
-    const parts = [long.slice(0, 16_384), long.slice(16_384, 32_768), long.slice(32_768)];
-    const joined = toLines(
-      demultiplex(
-        Buffer.concat([
-          frame(1, `2026-01-01T00:00:00.100000000Z ${parts[0]}`),
-          frame(2, "2026-01-01T00:00:00.150000000Z err\n"),
-          frame(1, `2026-01-01T00:00:00.200000000Z ${parts[1]}`),
-          frame(1, `2026-01-01T00:00:00.300000000Z ${parts[2]}\n`),
-          frame(1, "2026-01-01T00:00:00.400000000Z no newline at the end"),
-        ]),
-      ),
-    );
-    expect(joined.map((line) => [line.stream, line.text.length])).toEqual([
-      ["stdout", 40_000],
-      ["stderr", 3],
-      ["stdout", 21],
-    ]);
-    expect(joined[0]?.text).toBe(long);
-    expect(joined[0]?.time).toBe(Date.parse("2026-01-01T00:00:00.100Z"));
-    expect(formatLogs(joined)).toBe(`${long}\nerr\nno newline at the end\n`);
-  });
-
-  it("treats a stream without frame headers (a TTY) as plain stdout", () => {
-    expect(demultiplex(Buffer.from("plain text\n"))).toEqual([{ stream: "stdout", text: "plain text\n" }]);
-    expect(demultiplex(Buffer.alloc(0))).toEqual([]);
-  });
-
-  it("never loses or invents payload bytes, whatever the frames hold", () => {
-    fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom(1 as const, 2 as const), fc.string())), (chunks) => {
-        const frames = demultiplex(Buffer.concat(chunks.map(([stream, text]) => frame(stream, text))));
-        expect(frames.map((entry) => entry.text).join("")).toBe(chunks.map(([, text]) => text).join(""));
-      }),
-    );
-  });
-});
-
 describe("driver options", () => {
   it("refuses a namespace that is unsafe in labels and names", () => {
     expect(() => new DockerDriver({ namespace: "bad name" })).toThrow(/namespace/);
     expect(() => new DockerDriver({ namespace: "" })).toThrow(/namespace/);
   });
 
-  it("declares the execution, isolation and limits capabilities and limits from the host", () => {
+  it("declares the capabilities the engine honours and limits from the host", () => {
     const driver = new DockerDriver();
-    expect(driver.capabilities).toEqual(["execution", "isolation", "limits"]);
+    // Checked as contains: each capability adds itself without touching the others.
+    for (const capability of ["execution", "isolation", "limits", "streams"] as const) {
+      expect(driver.capabilities).toContain(capability);
+    }
     expect(driver.limits.cpu).toBeGreaterThan(0);
     expect(driver.limits.memory).toBeGreaterThan(0);
     expect(driver.diskLimit).toBe("best-effort");
