@@ -122,14 +122,16 @@ const CONTEXT_CASES: readonly ConformanceCase[] = [
     tier: "exec",
     clause: "C-COMMAND-CONTEXT",
     checks:
-      "env is added to the container's own, workingDir and user apply, and without a user the command runs as the container's",
+      "env is added to the container's own (and replaces a value of the same name), workingDir and user apply, and without a user the command runs as the container's",
     run: async (context) => {
       const token = context.uniqueName("env");
-      const { id } = await context.createRunningContainer({ env: { CONFORMANCE_CONTAINER_VAR: token } });
+      const { id } = await context.createRunningContainer({
+        env: { CONFORMANCE_CONTAINER_VAR: token, CONFORMANCE_SHARED: "container" },
+      });
       const containerUser = context.containerConfig().security.user;
       const env = await execIn(context, id, {
         command: ["env"],
-        env: { CONFORMANCE_EXEC_VAR: token, WITH_SPACES: "a b  c" },
+        env: { CONFORMANCE_EXEC_VAR: token, WITH_SPACES: "a b  c", CONFORMANCE_SHARED: "exec" },
       });
       checkEnded(env, 0, "env");
       const lines = logLines(env.stdout);
@@ -137,9 +139,14 @@ const CONTEXT_CASES: readonly ConformanceCase[] = [
         `CONFORMANCE_EXEC_VAR=${token}`,
         "WITH_SPACES=a b  c",
         `CONFORMANCE_CONTAINER_VAR=${token}`,
+        "CONFORMANCE_SHARED=exec",
       ]) {
         check(lines.includes(expected), `env should print ${expected}; it printed ${shown(env.stdout)}`);
       }
+      check(
+        !lines.includes("CONFORMANCE_SHARED=container"),
+        `the request's env should replace the container's value of the same name; env printed ${shown(env.stdout)}`,
+      );
       const pwd = await execIn(context, id, { command: ["pwd"], workingDir: "/tmp" });
       checkEnded(pwd, 0, "pwd in /tmp");
       check(pwd.stdout.trim() === "/tmp", `pwd with workingDir /tmp printed ${shown(pwd.stdout)}`);
@@ -237,7 +244,7 @@ const KILL_CASES: readonly ConformanceCase[] = [
     tier: "exec",
     clause: "C-COMMAND-KILL",
     checks:
-      "aborting the signal resolves with aborted, exitCode null and the output so far, and none of the processes the command started is left",
+      "aborting the signal resolves with aborted, exitCode null and the output so far, none of the processes the command started is left, and a signal aborted before the call runs nothing",
     run: async (context) => {
       const { id } = await context.createRunningContainer();
       const token = context.uniqueName("abort");
@@ -270,6 +277,12 @@ const KILL_CASES: readonly ConformanceCase[] = [
       check(seen >= 3, `while the command ran, its processes should be seen (at least 3); ${seen} were`);
       checkStopped(result, "aborted", "the aborted command");
       await checkNothingLeft(context, id, token, "after the abort");
+      // A signal aborted before the call: it resolves aborted at once, and the command never ran.
+      const early = await execIn(context, id, { command: ["echo", "ran"] }, { signal: AbortSignal.abort() });
+      check(
+        early.aborted && early.exitCode === null && early.stdout === "",
+        `with a signal aborted before the call, the command should not run; the result is ${describeResult(early)}`,
+      );
     },
   },
 ];
