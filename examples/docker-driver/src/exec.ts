@@ -2,7 +2,9 @@
  * `execInContainer` over the engine's exec API: create the exec, start it
  * attached (stdin written then closed, output demultiplexed as it arrives),
  * and inspect it for the exit code. The status rule is the transition table's
- * `exec` row. The command runs under a wrapper so that a timeout or an abort
+ * `exec` row: read from an inspect the first time the client sees an id, and
+ * afterwards whenever the engine refuses the exec (it checks the status
+ * itself, atomically). The command runs under a wrapper so that a timeout or an abort
  * can kill it and everything it started through a second exec (see
  * exec-wrapper.ts); output is kept up to a cap per stream (exec-output.ts).
  *
@@ -52,6 +54,9 @@ export const EXEC_DRAIN_MS = 2_000;
 /** How many times an exec create refused as "not running" is tried again while the container reads `running`. */
 const NOT_RUNNING_ATTEMPTS = 3;
 
+/** How many container ids the client remembers as its own (see `ExecClient`'s ownership note). */
+const KNOWN_IDS = 4_096;
+
 /** The longest pause between two polls of a finished stream's exit code, in ms. */
 const MAX_EXIT_POLL_MS = 250;
 
@@ -84,6 +89,14 @@ type CreateOutcome =
 export class ExecClient {
   /** The engine, its call policy and the ownership labels. */
   protected readonly scope: EngineScope;
+  /**
+   * Ids already seen to be this driver's and namespace's. Labels cannot change
+   * and ids are never reused, so an id once owned stays owned until it is
+   * gone (the engine's 404); a later exec on it skips the inspect and lets
+   * the engine's own status check (409) send it back to the table. A bounded
+   * set: the oldest id is forgotten first, and is merely inspected again.
+   */
+  readonly #owned = new Set<string>();
 
   constructor(scope: EngineScope) {
     this.scope = scope;
@@ -106,7 +119,7 @@ export class ExecClient {
       const settle = (reason: StopReason | undefined, exitCode: number | null) =>
         resultOf(outputs, reason, exitCode, clock.now() - startedAt);
       if (stop.reason !== undefined) return settle(stop.reason, null);
-      await this.#requireRunning(id);
+      if (!this.#owned.has(id)) await this.#requireRunning(id);
       const marker = randomBytes(8).toString("hex");
       const exec = await this.#createExec(id, request, marker);
       // Stopped while the exec was being prepared: nothing ran, so nothing needs killing.
@@ -266,7 +279,15 @@ export class ExecClient {
 
   async #statusOf(id: string) {
     const info = await this.#inspectOwned(id);
-    return info === null ? null : statusFromEngine(info.State.Status, info.Name);
+    if (info === null) {
+      this.#owned.delete(id);
+      return null;
+    }
+    if (!this.#owned.has(id)) {
+      if (this.#owned.size >= KNOWN_IDS) this.#owned.delete(this.#owned.values().next().value as string);
+      this.#owned.add(id);
+    }
+    return statusFromEngine(info.State.Status, info.Name);
   }
 
   /** The table's `exec` row: a container that does not run refuses the command. */
@@ -294,7 +315,10 @@ export class ExecClient {
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.#create(id, body);
       if ("exec" in outcome) return outcome.exec;
-      if (outcome.refused === "gone") throw new ContainerNotFoundError(id, { context: { operation: OPERATION } });
+      if (outcome.refused === "gone") {
+        this.#owned.delete(id);
+        throw new ContainerNotFoundError(id, { context: { operation: OPERATION } });
+      }
       // Refused as not running: the status says why, through the table; a container that reads `running`
       // again (restarted, unpaused meanwhile) is tried again.
       await this.#requireRunning(id);

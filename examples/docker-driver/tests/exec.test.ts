@@ -351,6 +351,31 @@ describeWithEngine("DockerDriver.execInContainer on a real engine", () => {
     );
 
     it(
+      "an id the client has seen before: paused, stopped or removed since, the table still decides",
+      async () => {
+        const container = await runningContainer();
+        expect((await driver.execInContainer(container, { command: ["true"] })).exitCode).toBe(0);
+        // Paused behind the driver's back, with the engine's own pause, as an operator would.
+        await docker.getContainer(container).pause();
+        await expect(driver.execInContainer(container, { command: ["true"] })).rejects.toMatchObject({
+          name: "ContainerStateError",
+          status: "paused",
+        });
+        await docker.getContainer(container).unpause();
+        await driver.stopContainer(container, { timeout: 0 });
+        await expect(driver.execInContainer(container, { command: ["true"] })).rejects.toMatchObject({
+          name: "ContainerStateError",
+          status: "stopped",
+        });
+        await driver.removeContainer(container);
+        await expect(driver.execInContainer(container, { command: ["true"] })).rejects.toBeInstanceOf(
+          ContainerNotFoundError,
+        );
+      },
+      TIMEOUT,
+    );
+
+    it(
       "a created container refuses with ContainerStateError naming its status",
       async () => {
         sessions += 1;
