@@ -162,26 +162,36 @@ async function heapGrowth(id: string): Promise<void> {
   gc?.();
   const before = heapNow();
   const peak = { heap: 0, total: 0, liveHeap: 0, liveTotal: 0 };
-  let ticks = 0;
-  // Every 50 ms what the process holds, garbage included; every 20th tick after a forced collection: what it keeps.
-  const sampler = setInterval(() => {
-    ticks += 1;
-    const live = gc !== undefined && ticks % 20 === 0;
-    if (live) gc();
+  const growth = () => {
     const now = heapNow();
     const heap = now.heap - before.heap;
-    const total = heap + now.buffers - before.buffers;
+    return { heap, total: heap + now.buffers - before.buffers };
+  };
+  // Every 50 ms: what the process holds, garbage included.
+  const sampler = setInterval(() => {
+    const { heap, total } = growth();
     peak.heap = Math.max(peak.heap, heap);
     peak.total = Math.max(peak.total, total);
-    if (live) {
+  }, 50);
+  // Every second, after a collection (twice, around a short pause that lets freed buffers be released): what is kept.
+  let sampling = gc !== undefined;
+  const live = (async () => {
+    while (sampling && gc !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      gc();
+      const { heap, total } = growth();
       peak.liveHeap = Math.max(peak.liveHeap, heap);
       peak.liveTotal = Math.max(peak.liveTotal, total);
     }
-  }, 50);
+  })();
   const started = performance.now();
   const result = await driver.execInContainer(id, { command: ["head", "-c", String(FLOOD_BYTES), "/dev/zero"] });
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
+  sampling = false;
+  await live;
   const mb = (bytes: number) => (bytes / 1024 ** 2).toFixed(1);
   console.log(
     `\n${mb(FLOOD_BYTES)} MB printed in ${seconds.toFixed(1)} s (${mb(FLOOD_BYTES / seconds)} MB/s), kept ${mb(result.stdout.length)} MB, truncated ${result.truncated}`,
