@@ -20,15 +20,18 @@ export function execIn(
   options?: ExecOptions,
 ): Promise<ExecResult> {
   const { execInContainer } = context.driver;
-  if (execInContainer === undefined)
+  if (execInContainer === undefined) {
     throw new ConformanceCheckError("the driver declares exec but has no execInContainer");
+  }
   return options === undefined ? execInContainer(id, request) : execInContainer(id, request, options);
 }
 
+/** `text` quoted for a failure message, cut after 300 characters. */
 export function shown(text: string): string {
   return JSON.stringify(text.length > 300 ? `${text.slice(0, 300)}…` : text);
 }
 
+/** A result for a failure message: its flags and code, and both streams cut short. */
 export function describeResult(result: ExecResult): string {
   const { stdout, stderr, ...rest } = result;
   return `${JSON.stringify(rest)}, stdout ${shown(stdout)}, stderr ${shown(stderr)}`;
@@ -95,6 +98,7 @@ export async function checkNothingLeft(context: CaseContext, id: string, token: 
  */
 const SPAWNING_COMMAND = ["sh", "-c", "sleep 600 & setsid sleep 600 & (sleep 600 &); echo started; sleep 600"] as const;
 
+/** The spawning command, its processes marked with `token`, and a `timeoutMs` when given. */
 export function killRequest(token: string, timeoutMs?: number): ExecRequest {
   return {
     command: [...SPAWNING_COMMAND],
@@ -103,6 +107,7 @@ export function killRequest(token: string, timeoutMs?: number): ExecRequest {
   };
 }
 
+/** Fail unless `result` says the driver stopped the command (`how`), with `exitCode: null` and the output so far. */
 export function checkStopped(result: ExecResult, how: "timedOut" | "aborted", what: string): void {
   const shape = ExecResultSchema.safeParse(result);
   check(shape.success, `${what}: the result does not have ExecResult's shape: ${shape.error?.message ?? ""}`);
