@@ -232,9 +232,10 @@ describe("driver options", () => {
     expect(() => new DockerDriver({ namespace: "" })).toThrow(/namespace/);
   });
 
-  it("declares the execution capability and limits from the host", () => {
+  it("declares the execution and exec capabilities and limits from the host", () => {
     const driver = new DockerDriver();
-    expect(driver.capabilities).toEqual(["execution"]);
+    // Contains, not equals: each capability the driver gains adds itself here without touching the others.
+    expect(driver.capabilities).toEqual(expect.arrayContaining(["execution", "exec"]));
     expect(driver.limits.cpu).toBeGreaterThan(0);
     expect(driver.limits.memory).toBeGreaterThan(0);
     expect(driver.diskLimit).toBe("best-effort");
