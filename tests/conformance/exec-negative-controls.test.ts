@@ -26,8 +26,11 @@ describeWithEngine("exec tier negative controls (Docker engine)", () => {
         ...conformanceOptions,
         tiers: ["exec"],
       });
-      const failed = report.results.filter((result) => result.status === "failed").map((result) => result.id);
-      expect(failed.sort()).toEqual([...fixture.expectedFailures].sort());
+      const failures = report.results.filter((result) => result.status === "failed");
+      const failed = failures.map((result) => result.id);
+      // The reasons, so an unexpected failure says what went wrong, not only which case.
+      const reasons = failures.map((result) => `${result.id}: ${result.error ?? ""}`).join("\n");
+      expect(failed.sort(), reasons).toEqual([...fixture.expectedFailures].sort());
       expect(report.summary.passed).toBe(report.summary.total - report.summary.skipped - failed.length);
     }, 300_000);
   }
