@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "zod";
+import { type ExecOptions, ExecOptionsSchema, type ExecRequest, ExecRequestSchema } from "./contract/exec.js";
 import { INPUT_LIMITS } from "./contract/rules.js";
 import { type ConfigurationIssue, ConfigurationError, describeValue } from "./errors.js";
 import { inputSizeIssue, unreadableIssue } from "./validation/bounds.js";
@@ -87,6 +88,13 @@ function cappedIssues(issues: readonly z.core.$ZodIssue[]): ConfigurationIssue[]
     rest += issueCount(issue) - made.length;
   }
   return rest > 0 ? [...listed, { path: "", message: `and ${rest} more problem(s)` }] : listed;
+}
+
+/** Issues gathered from more than one source, capped as {@link cappedIssues} caps Zod's. */
+function capIssues(issues: ConfigurationIssue[]): ConfigurationIssue[] {
+  if (issues.length <= INPUT_LIMITS.issues) return issues;
+  const rest = issues.length - INPUT_LIMITS.issues;
+  return [...issues.slice(0, INPUT_LIMITS.issues), { path: "", message: `and ${rest} more problem(s)` }];
 }
 
 const compiledSchemas = new WeakMap<z.ZodType, z.ZodType>();
@@ -184,11 +192,7 @@ export function validateWithSchema<T>(schema: z.ZodType<T>, value: unknown): val
 export function parseWithSchema<T>(schema: z.ZodType<T>, value: unknown, what = "value"): T {
   const outcome = check(schema, value);
   if (outcome.ok) return outcome.value;
-  const listed = outcome.issues.map((issue) => `${issue.path === "" ? "(root)" : issue.path}: ${issue.message}`);
-  throw new ConfigurationError(
-    `Invalid ${what} (${listed.length} problem${listed.length === 1 ? "" : "s"}): ${listed.join("; ")}`,
-    { issues: outcome.issues, context: { what } },
-  );
+  throw invalidInput(what, outcome.issues);
 }
 
 /**
@@ -349,4 +353,74 @@ export function parseStopOptions(value: unknown): StopOptions {
  */
 export function parseLogOptions(value: unknown): LogOptions {
   return parseWithSchema(LogOptionsSchema, value ?? {}, "log options");
+}
+
+/** The one `ConfigurationError` of a parse: every issue, each with its path, in the message and in `issues`. */
+function invalidInput(what: string, issues: ConfigurationIssue[]): ConfigurationError {
+  const listed = issues.map((issue) => `${issue.path === "" ? "(root)" : issue.path}: ${issue.message}`);
+  return new ConfigurationError(
+    `Invalid ${what} (${listed.length} problem${listed.length === 1 ? "" : "s"}): ${listed.join("; ")}`,
+    { issues, context: { what } },
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Capability `exec` (contract 1.1)
+// ---------------------------------------------------------------------------
+
+/**
+ * A string `stdin` longer than the generic per-string bound of
+ * `INPUT_LIMITS` (1 Mi characters), with the rest of the request, or
+ * `undefined` (then the ordinary parse applies, and reports a value that
+ * throws while being read). An exec's stdin may be 16 MiB (`CONFIG_LIMITS.execStdinBytes`):
+ * its own limit bounds it, so it is checked apart from the rest of the request.
+ */
+function longStdinOf(value: unknown): { readonly stdin: string; readonly rest: Record<string, unknown> } | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  try {
+    const descriptor = Object.getOwnPropertyDescriptor(value, "stdin");
+    const stdin: unknown = descriptor !== undefined && "value" in descriptor ? descriptor.value : undefined;
+    if (typeof stdin !== "string" || stdin.length <= INPUT_LIMITS.stringLength) return undefined;
+    const rest: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      if (key !== "stdin") rest[key] = (value as Record<string, unknown>)[key];
+    }
+    return { stdin, rest };
+  } catch {
+    // A value that throws while being read: the ordinary parse reports it.
+    return undefined;
+  }
+}
+
+/**
+ * Parse an {@link ExecRequest}, or throw `ConfigurationError` listing every
+ * problem with its path (`command.0`, `workingDir`, `env.NAME`, `stdin`, ...).
+ * A string `stdin` is bounded by its own limit of 16 MiB, not by the
+ * 1 Mi-character bound every other string has.
+ *
+ * @example
+ * ```ts
+ * parseExecRequest({ command: ["make", "test"], workingDir: "/work", timeoutMs: 60_000 });
+ * ```
+ */
+export function parseExecRequest(value: unknown): ExecRequest {
+  const long = longStdinOf(value);
+  if (long === undefined) return parseWithSchema(ExecRequestSchema, value, "exec request");
+  // The schema's own rule for stdin, run on the string alone: a string is read in one pass, whatever its length.
+  const stdin = ExecRequestSchema.shape.stdin.safeParse(long.stdin);
+  if (stdin.success) return { ...parseWithSchema(ExecRequestSchema, long.rest, "exec request"), stdin: long.stdin };
+  const stdinIssues = stdin.error.issues.map((issue) => ({ path: "stdin", message: issue.message }));
+  throw invalidInput("exec request", capIssues([...stdinIssues, ...issuesWithSchema(ExecRequestSchema, long.rest)]));
+}
+
+/**
+ * Parse {@link ExecOptions} (`undefined` means none), or throw `ConfigurationError`.
+ *
+ * @example
+ * ```ts
+ * parseExecOptions({ signal: AbortSignal.timeout(5_000), onOutput: ({ text }) => process.stdout.write(text) });
+ * ```
+ */
+export function parseExecOptions(value: unknown): ExecOptions {
+  return parseWithSchema(ExecOptionsSchema, value ?? {}, "exec options");
 }

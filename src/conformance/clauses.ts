@@ -114,6 +114,15 @@ export const CONTRACT_CLAUSES = [
   { id: "C-STREAMS-ONE-STREAM", title: "Streams: a log read can ask for stdout or stderr only" },
 
   // Capability `exec` (contract 1.1).
+  { id: "C-COMMAND-RESULT", title: "exec: the result holds the command's exit code and output" },
+  { id: "C-COMMAND-IO", title: "exec: stdout and stderr apart, stdin written then closed" },
+  { id: "C-COMMAND-CONTEXT", title: "exec: env, workingDir and user apply; the container's are the defaults" },
+  { id: "C-COMMAND-STREAM", title: "exec: onOutput receives the output while the command runs" },
+  { id: "C-COMMAND-KILL", title: "exec: a timeout or an abort kills the command and everything it started" },
+  { id: "C-COMMAND-BOUNDED", title: "exec: output beyond maxOutputBytes is dropped and flagged" },
+  { id: "C-COMMAND-CONCURRENT", title: "exec: several commands run at once in one container" },
+  { id: "C-COMMAND-STATE", title: "exec: only a running container runs a command" },
+  { id: "C-COMMAND-REQUEST", title: "exec: an invalid request is a ConfigurationError before anything runs" },
 
   // Capability `files` (contract 1.1).
 

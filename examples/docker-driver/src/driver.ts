@@ -24,6 +24,9 @@ import {
   type ContainerDriver,
   type ContainerFilter,
   type DriverHealth,
+  type ExecOptions,
+  type ExecRequest,
+  type ExecResult,
   getErrorMessage,
   type LogOptions,
   type Network,
@@ -38,6 +41,7 @@ import { type CleanupReport, cleanupNamespace } from "./cleanup.js";
 import { ContainerClient, type ContainerOperations } from "./containers.js";
 import { type DiskLimitState, DiskPlanner } from "./disk-plan.js";
 import { EngineCalls, type EngineScope, type EngineWithSignal } from "./engine-call.js";
+import { ExecClient } from "./exec.js";
 import { type DockerContainerInstance, UNENFORCED_DISK } from "./mapping.js";
 import { NetworkClient } from "./networks.js";
 import {
@@ -67,6 +71,7 @@ export type DockerDriverClients = {
   readonly volumes: VolumeClient;
   readonly networks: NetworkClient;
   readonly disk: DiskPlanner;
+  readonly exec: ExecClient;
 };
 
 const DRIVER_NAME = "docker";
@@ -101,9 +106,10 @@ export class DockerDriver implements ContainerDriver {
    * It really runs commands (output, exit codes, env), keeps them apart from
    * the host (security options, network none, mounts, shared volumes) and
    * enforces memory, pids and cpu limits: the engine does all three. It
-   * streams: `stdin` for the main command, live, abortable, per-stream logs.
+   * streams: `stdin` for the main command, live, abortable, per-stream logs;
+   * and runs commands in running containers (`exec`).
    */
-  readonly capabilities = ["execution", "isolation", "limits", "streams"] as const;
+  readonly capabilities = ["execution", "isolation", "limits", "streams", "exec"] as const;
   /** The namespace whose objects this instance owns. */
   readonly namespace: string;
   /** The engine socket this driver talks to. */
@@ -226,6 +232,18 @@ export class DockerDriver implements ContainerDriver {
   }
 
   /**
+   * Run a command in a running container: the engine's exec API, under a
+   * wrapper that lets a timeout or an abort kill the command and everything
+   * it started (see exec-wrapper.ts). Output streams to `onOutput` and is
+   * kept up to `maxOutputBytes` per stream. The user defaults to the
+   * container's configured user, the working directory to the container's.
+   * A container that is not running: `ContainerStateError`.
+   */
+  async execInContainer(id: string, request: ExecRequest, options?: ExecOptions): Promise<ExecResult> {
+    return this.#use().exec.run(id, request, options);
+  }
+
+  /**
    * The engine's and the driver's health. Never throws: an unreachable
    * engine gives `status: "unhealthy"` with `error` set, and the next call
    * after the engine is back is healthy again.
@@ -323,7 +341,7 @@ export class DockerDriver implements ContainerDriver {
       networks,
       disk,
     });
-    return { containers, volumes, networks, disk };
+    return { containers, volumes, networks, disk, exec: new ExecClient(scope) };
   }
 
   #engine(): EngineScope {

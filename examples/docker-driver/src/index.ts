@@ -39,3 +39,7 @@ export {
   preflightContainerConfig,
 } from "./preflight.js";
 export { type ReleaseVolumes, VolumeClient } from "./volumes.js";
+export { EXEC_DRAIN_MS, ExecClient, type ExecTarget } from "./exec.js";
+export { FrameDemuxer, type OutputStream, StreamOutput } from "./exec-output.js";
+export { type ExecOutputs, ExecStream } from "./exec-stream.js";
+export { EXEC_MARKER_VARIABLE, killCommand, SessionHeader, wrapCommand } from "./exec-wrapper.js";

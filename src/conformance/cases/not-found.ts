@@ -1,13 +1,17 @@
 /**
- * Not-found behaviour of every method, generated from `DRIVER_METHODS`: each
- * method either has probes here or a stated reason why an unknown id does not
- * apply to it, so a method added to the contract cannot be forgotten.
+ * Not-found behaviour of every method, generated from the method table
+ * (`ALL_DRIVER_METHODS`, the optional 1.1 methods included): each method
+ * either has probes here or a stated reason why an unknown id does not apply
+ * to it, so a method added to the contract cannot be forgotten. The probes of
+ * a method behind a capability belong to that capability's tier, so they run
+ * only for a driver that declares it.
  *
  * @module
  */
 import type { DriverErrorName } from "../../errors.js";
-import { DRIVER_METHODS, type DriverMethod } from "../../contract/methods.js";
-import { check } from "../context.js";
+import type { ContainerDriver } from "../../contract/driver.js";
+import { ALL_DRIVER_METHODS, type AnyDriverMethod, DRIVER_METHOD_TABLE } from "../../contract/methods.js";
+import { check, ConformanceCheckError } from "../context.js";
 import type { CaseContext, ConformanceCase } from "../types.js";
 
 type Probe = {
@@ -30,11 +34,24 @@ function rejects(
   };
 }
 
+/** The optional `method` of the driver under test, failing the case when the driver does not have it. */
+function optional<Method extends AnyDriverMethod>(
+  context: CaseContext,
+  method: Method,
+): NonNullable<ContainerDriver[Method]> {
+  const found = context.driver[method];
+  if (typeof found !== "function") throw new ConformanceCheckError(`the driver has no method ${method}`);
+  return found as NonNullable<ContainerDriver[Method]>;
+}
+
+/** A path for the file methods' probes: valid, so only the id is wrong. */
+const PROBE_PATH = "/tmp/conformance-probe.txt";
+
 /**
  * What an unknown id does to each method. `null`: the method takes no id, so
- * the clause does not apply (the reason is in the doc).
+ * the clause does not apply (the reason is in {@link METHODS_WITHOUT_ID}).
  */
-const PROBES: Readonly<Record<DriverMethod, readonly Probe[] | null>> = {
+const PROBES: Readonly<Record<AnyDriverMethod, readonly Probe[] | null>> = {
   createContainer: [
     {
       variant: "volume",
@@ -113,21 +130,66 @@ const PROBES: Readonly<Record<DriverMethod, readonly Probe[] | null>> = {
   removeVolume: [rejects("VolumeNotFoundError", (c, id) => c.driver.removeVolume(id), "removeVolume(unknown id)")],
   createNetwork: null,
   removeNetwork: [rejects("NetworkNotFoundError", (c, id) => c.driver.removeNetwork(id), "removeNetwork(unknown id)")],
+  execInContainer: [
+    rejects(
+      "ContainerNotFoundError",
+      (c, id) => optional(c, "execInContainer")(id, { command: ["true"] }),
+      "execInContainer(unknown id)",
+    ),
+  ],
+  writeFile: [
+    rejects(
+      "ContainerNotFoundError",
+      (c, id) => optional(c, "writeFile")(id, PROBE_PATH, "probe"),
+      "writeFile(unknown id)",
+    ),
+  ],
+  readFile: [
+    rejects("ContainerNotFoundError", (c, id) => optional(c, "readFile")(id, PROBE_PATH), "readFile(unknown id)"),
+  ],
+  readFileStream: [
+    rejects(
+      "ContainerNotFoundError",
+      (c, id) => optional(c, "readFileStream")(id, PROBE_PATH),
+      "readFileStream(unknown id)",
+    ),
+  ],
+  pauseContainer: [
+    rejects("ContainerNotFoundError", (c, id) => optional(c, "pauseContainer")(id), "pauseContainer(unknown id)"),
+  ],
+  resumeContainer: [
+    rejects("ContainerNotFoundError", (c, id) => optional(c, "resumeContainer")(id), "resumeContainer(unknown id)"),
+  ],
+  setContainerExpiry: [
+    rejects(
+      "ContainerNotFoundError",
+      (c, id) => optional(c, "setContainerExpiry")(id, null),
+      "setContainerExpiry(unknown id)",
+    ),
+  ],
+  close: null,
+  cleanup: null,
 };
 
 /** Methods without an id argument, and why the not-found clause does not apply to them. */
-export const METHODS_WITHOUT_ID: Readonly<Partial<Record<DriverMethod, string>>> = {
+export const METHODS_WITHOUT_ID: Readonly<Partial<Record<AnyDriverMethod, string>>> = {
   healthCheck: "takes no id",
   createVolume: "takes a new name, not an id (a taken name is volumes.create.duplicate)",
   createNetwork: "takes a new name, not an id (a taken name is networks.create.duplicate)",
+  close: "takes no id",
+  cleanup: "takes no id",
 };
 
-/** One case per probe of every method in `DRIVER_METHODS`. */
-export const NOT_FOUND_CASES: readonly ConformanceCase[] = DRIVER_METHODS.flatMap((method) =>
+/**
+ * One case per probe of every method of the table. A method behind a
+ * capability is probed in that capability's tier, so a driver that does not
+ * declare it is not asked.
+ */
+export const NOT_FOUND_CASES: readonly ConformanceCase[] = ALL_DRIVER_METHODS.flatMap((method) =>
   (PROBES[method] ?? []).map(
     (probe): ConformanceCase => ({
       id: `errors.not-found.${method}${probe.variant === undefined ? "" : `.${probe.variant}`}`,
-      tier: "core",
+      tier: DRIVER_METHOD_TABLE[method].capability ?? "core",
       clause: method === "getContainer" ? "C-GET-NULL" : "C-NOT-FOUND",
       checks: probe.checks,
       run: (context) => probe.run(context, context.uniqueName("missing")),
