@@ -67,7 +67,7 @@ describe("toCreateOptions", () => {
     expect(host.MemorySwap).toBe(256 * BYTES_PER_MB);
     expect(host.PidsLimit).toBe(50);
     expect(host.ReadonlyRootfs).toBe(true);
-    expect(host.Tmpfs).toEqual({ "/tmp": "rw,nosuid,nodev,size=64m" });
+    expect(host.Tmpfs).toBeUndefined();
     expect(host.SecurityOpt).toEqual(["no-new-privileges:true"]);
     expect(host.CapDrop).toEqual(["ALL"]);
     expect(host.CapAdd).toEqual([]);
@@ -76,6 +76,21 @@ describe("toCreateOptions", () => {
     expect(host.Mounts).toEqual([
       { Type: "volume", Source: "data", Target: "/data", ReadOnly: false },
       { Type: "bind", Source: "/host/dir", Target: "/mnt", ReadOnly: true },
+      // The writable /tmp of a read-only root: a tmpfs as an anonymous volume, which the archive API reaches.
+      {
+        Type: "volume",
+        Source: "",
+        Target: "/tmp",
+        ReadOnly: false,
+        VolumeOptions: {
+          NoCopy: true,
+          Labels: { [OWNER_LABELS.driver]: "docker", [OWNER_LABELS.namespace]: "ns", [OWNER_LABELS.role]: "tmp" },
+          DriverConfig: {
+            Name: "local",
+            Options: { type: "tmpfs", device: "tmpfs", o: "size=64m,nosuid,nodev,mode=1777" },
+          },
+        },
+      },
     ]);
   });
 
@@ -91,6 +106,7 @@ describe("toCreateOptions", () => {
     expect(body.Labels?.[OWNER_LABELS.diskLimit]).toBe("enforced");
     expect(body.HostConfig?.ReadonlyRootfs).toBe(false);
     expect(body.HostConfig?.Tmpfs).toBeUndefined();
+    expect(body.HostConfig?.Mounts).toEqual([]);
     expect(body.HostConfig?.SecurityOpt).toEqual([]);
     expect(body.HostConfig?.CapAdd).toEqual(["CHOWN"]);
     expect(body.Cmd).toBeUndefined();
@@ -232,9 +248,9 @@ describe("driver options", () => {
     expect(() => new DockerDriver({ namespace: "" })).toThrow(/namespace/);
   });
 
-  it("declares the execution capability and limits from the host", () => {
+  it("declares the execution and files capabilities, and limits from the host", () => {
     const driver = new DockerDriver();
-    expect(driver.capabilities).toEqual(["execution"]);
+    expect(driver.capabilities).toEqual(expect.arrayContaining(["execution", "files"]));
     expect(driver.limits.cpu).toBeGreaterThan(0);
     expect(driver.limits.memory).toBeGreaterThan(0);
     expect(driver.diskLimit).toBe("best-effort");
