@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { tmpdir } from "node:os";
 import Docker from "dockerode";
 import {
   type Clock,
@@ -24,20 +25,24 @@ import {
   type ContainerDriver,
   type ContainerFilter,
   type DriverHealth,
+  type FileContent,
   getErrorMessage,
   type LogOptions,
   type Network,
   type NetworkConfig,
+  type ReadFileOptions,
   ResourceLimitError,
   type StopOptions,
   toDriverError,
   type Volume,
   type VolumeConfig,
+  type WriteFileOptions,
 } from "../../../src/index.js";
 import { type CleanupReport, cleanupNamespace } from "./cleanup.js";
 import { ContainerClient, type ContainerOperations } from "./containers.js";
 import { type DiskLimitState, DiskPlanner } from "./disk-plan.js";
 import { EngineCalls, type EngineScope, type EngineWithSignal } from "./engine-call.js";
+import { FileClient } from "./files.js";
 import type { DockerContainerInstance } from "./mapping.js";
 import { NetworkClient } from "./networks.js";
 import {
@@ -67,6 +72,7 @@ export type DockerDriverClients = {
   readonly volumes: VolumeClient;
   readonly networks: NetworkClient;
   readonly disk: DiskPlanner;
+  readonly files: FileClient;
 };
 
 const DRIVER_NAME = "docker";
@@ -97,8 +103,11 @@ export class DockerDriver implements ContainerDriver {
   readonly name: string = DRIVER_NAME;
   /** The driver's semantic version. */
   readonly version = DRIVER_VERSION;
-  /** It really runs commands: output, exit codes, volumes and security are real. */
-  readonly capabilities = ["execution"] as const;
+  /**
+   * `execution`: it really runs commands (output, exit codes, volumes and security are real);
+   * `files`: `writeFile`, `readFile`, `readFileStream` through the engine's archive API.
+   */
+  readonly capabilities = ["execution", "files"] as const;
   /** The namespace whose objects this instance owns. */
   readonly namespace: string;
   /** The engine socket this driver talks to. */
@@ -191,6 +200,31 @@ export class DockerDriver implements ContainerDriver {
    */
   async isContainerHealthy(id: string): Promise<boolean> {
     return this.#use().containers.isHealthy(id);
+  }
+
+  /**
+   * Write a file into a container through the engine's archive API, streamed:
+   * parents created (mode `0o755`), the file and the parents owned by the
+   * container's configured user, `mode` honoured (default `0o644`). Works on
+   * a container that is created, running, paused, stopped or exited; a write
+   * into the memory-backed `/tmp` of one that does not run is a
+   * `ContainerStateError`. A target on a read-only root or mount is a
+   * `FileSystemError` (`reason` `read-only`), a directory `is-a-directory`,
+   * a parent that is a file `not-a-directory`. Links are resolved inside the
+   * container and never lead out of it.
+   */
+  async writeFile(id: string, path: string, content: FileContent, options: WriteFileOptions = {}): Promise<void> {
+    return this.#use().files.write(id, path, content, options);
+  }
+
+  /** Read a whole file (at most `maxBytes`, default 64 MiB, or `ResourceLimitError`); see {@link DockerDriver.writeFile}. */
+  async readFile(id: string, path: string, options: ReadFileOptions = {}): Promise<Uint8Array> {
+    return this.#use().files.read(id, path, options);
+  }
+
+  /** Read a file as a stream of chunks, resolved once the file is found; read it to its end or stop it. */
+  async readFileStream(id: string, path: string, options: ReadFileOptions = {}): Promise<AsyncIterable<Uint8Array>> {
+    return this.#use().files.readStream(id, path, options);
   }
 
   /** Create an engine volume with the ownership labels. Its id is its name, as the engine has no other. */
@@ -309,7 +343,8 @@ export class DockerDriver implements ContainerDriver {
       networks,
       disk,
     });
-    return { containers, volumes, networks, disk };
+    const files = new FileClient(scope, { spoolDirectory: tmpdir() });
+    return { containers, volumes, networks, disk, files };
   }
 
   #engine(): EngineScope {

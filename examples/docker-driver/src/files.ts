@@ -1,0 +1,489 @@
+/**
+ * Files: the contract's `writeFile`, `readFile` and `readFileStream` over the
+ * engine's archive API (`PUT` and `GET /containers/{id}/archive`, a tar
+ * stream both ways), for one driver and namespace.
+ *
+ * A write is decided before a byte is sent (files-target.ts): links resolved
+ * inside the container, the mount checked, the parents to create listed; the
+ * owner is the container's configured user, resolved in the container's own
+ * `/etc/passwd` (files-owner.ts); content of unknown length is sized first
+ * (files-content.ts); the archive is streamed (files-tar.ts). Writes to one
+ * path through one driver run one at a time, so the file is always one
+ * writer's content.
+ *
+ * Status: files work on a container that is `created`, `running`, `paused`,
+ * `stopped` or `exited` (the engine reads and writes a stopped container's
+ * file system), except a write into the memory-backed `/tmp` of a container
+ * that does not run, which would vanish (`ContainerStateError`); `dead` and
+ * `removing` refuse every file operation with `ContainerStateError`.
+ *
+ * @module
+ */
+import type { Readable } from "node:stream";
+import type Docker from "dockerode";
+import {
+  ContainerNotFoundError,
+  ContainerStateError,
+  DEFAULT_FILE_MODE,
+  DEFAULT_READ_FILE_MAX_BYTES,
+  type DriverError,
+  type FileContent,
+  FileNotFoundError,
+  isDriverError,
+  KeyedMutex,
+  OperationAbortedError,
+  parseFileContent,
+  parseFilePath,
+  parseReadFileOptions,
+  parseWriteFileOptions,
+  type ReadFileOptions,
+  ResourceLimitError,
+  toDriverError,
+  UnexpectedError,
+  type WriteFileOptions,
+} from "../../../src/index.js";
+import { type EngineScope, statusCodeOf } from "./engine-call.js";
+import { sizeContent, unlessAborted } from "./files-content.js";
+import { needsAccountFiles, type Owner, resolveOwner, UnknownUserError } from "./files-owner.js";
+import { type ExtractedEntry, firstEntry, packFile } from "./files-tar.js";
+import {
+  archiveAnswer,
+  areaOf,
+  fileSystemError,
+  kindOfMode,
+  MAX_LINK_HOPS,
+  mountAreas,
+  type PathStat,
+  parsePathStat,
+  planWrite,
+  type StatResult,
+  type WritePlan,
+} from "./files-target.js";
+import { isOwnedBy } from "./labels.js";
+import { statusFromEngine } from "./mapping.js";
+import { requireString } from "./preflight.js";
+
+/** What {@link FileClient} needs besides the engine scope. */
+export type FileClientSettings = {
+  /** The host directory where content of unknown length is spooled (unlinked at once). */
+  readonly spoolDirectory: string;
+};
+
+/** Engine ids are 64 hex digits; anything else is not an id this driver handed out. */
+const ENGINE_ID = /^[0-9a-f]{64}$/;
+
+/** The header that carries the engine's stat of the requested path. */
+const STAT_HEADER = "x-docker-container-path-stat";
+
+/** The most containers whose owner is remembered; the oldest is forgotten first. */
+const OWNER_CACHE_SIZE = 1_024;
+
+/** The largest account file (`/etc/passwd`, `/etc/group`) read to resolve the owner. */
+const ACCOUNT_FILE_MAX_BYTES = 4 * 1024 * 1024;
+
+type Operation = "writeFile" | "readFile" | "readFileStream";
+
+/** What each file system refusal of the engine means, for the error message. */
+const ANSWER_TEXT = {
+  "read-only":
+    "the engine refused to write there because it is read-only (a read-only root or mount, reached through a link)",
+  "not-a-directory": "an element of the path is not a directory",
+  "is-a-directory": "a directory is in the way",
+  "no-space": "the file system is full",
+} as const;
+
+/** The engine's own message of a dockerode error (JSON body, or the text of a streamed answer). */
+function answerText(error: unknown): string {
+  const json = (error as { json?: { message?: unknown } } | null)?.json;
+  if (typeof json?.message === "string") return json.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, operation: Operation): void {
+  if (signal?.aborted === true) throw new OperationAbortedError(operation, { cause: signal.reason });
+}
+
+/**
+ * The file methods of the Docker driver.
+ *
+ * @example
+ * ```ts
+ * const files = new FileClient(scope, { spoolDirectory: os.tmpdir() });
+ * await files.write(id, "/workspace/task.json", JSON.stringify(task), { mode: 0o600 });
+ * const result = await files.read(id, "/workspace/result.json");
+ * ```
+ */
+export class FileClient {
+  readonly #scope: EngineScope;
+  readonly #settings: FileClientSettings;
+  /** Per container and path: writes to one path take turns, so the file is one writer's whole content. */
+  readonly #locks = new KeyedMutex<string>();
+  /** Container id → its configured user's uid and gid (a container's user never changes). */
+  readonly #owners = new Map<string, Promise<Owner>>();
+
+  constructor(scope: EngineScope, settings: FileClientSettings) {
+    this.#scope = scope;
+    this.#settings = settings;
+  }
+
+  /** `writeFile`: see the module's description. */
+  async write(id: string, path: string, content: FileContent, options: WriteFileOptions = {}): Promise<void> {
+    const operation = "writeFile";
+    const containerId = requireString(id, "Container id");
+    const target = parseFilePath(path);
+    const { mode = DEFAULT_FILE_MODE, signal } = parseWriteFileOptions(options);
+    const source = parseFileContent(content);
+    throwIfAborted(signal, operation);
+    try {
+      await this.#locks.runExclusive(
+        `${containerId}\u0000${target}`,
+        async () => {
+          const info = await this.#inspect(containerId, operation, signal);
+          const context = { operation, containerId };
+          const plan = await planWrite(target, (prefix) => this.#stat(containerId, prefix, signal), context);
+          this.#checkArea(info, plan, target);
+          const owner = await this.#owner(info, target, signal);
+          const sized = await sizeContent(source, { signal, spoolDirectory: this.#settings.spoolDirectory, operation });
+          try {
+            await this.#put(containerId, plan, target, owner, mode, sized, signal);
+          } finally {
+            await sized.release();
+          }
+        },
+        signal === undefined ? {} : { signal },
+      );
+    } catch (error) {
+      throw this.#settle(error, operation, containerId, signal);
+    }
+  }
+
+  /** `readFile`: the whole file, at most `maxBytes` (default 64 MiB) or `ResourceLimitError`. */
+  async read(id: string, path: string, options: ReadFileOptions = {}): Promise<Uint8Array> {
+    const operation = "readFile";
+    const containerId = requireString(id, "Container id");
+    const source = parseFilePath(path);
+    const { maxBytes = DEFAULT_READ_FILE_MAX_BYTES, signal } = parseReadFileOptions(options);
+    throwIfAborted(signal, operation);
+    try {
+      await this.#inspect(containerId, operation, signal);
+      return await this.#readWhole(containerId, source, maxBytes, operation, signal);
+    } catch (error) {
+      throw this.#settle(error, operation, containerId, signal);
+    }
+  }
+
+  /**
+   * `readFileStream`: resolves once the file is found, with its bytes as
+   * they arrive. Read the iterable to its end or stop it (`break`): until
+   * then the engine's answer holds a connection.
+   */
+  async readStream(id: string, path: string, options: ReadFileOptions = {}): Promise<AsyncIterable<Uint8Array>> {
+    const operation = "readFileStream";
+    const containerId = requireString(id, "Container id");
+    const source = parseFilePath(path);
+    const { signal } = parseReadFileOptions(options);
+    throwIfAborted(signal, operation);
+    let entry: ExtractedEntry;
+    try {
+      await this.#inspect(containerId, operation, signal);
+      ({ entry } = await this.#open(containerId, source, operation, signal));
+    } catch (error) {
+      throw this.#settle(error, operation, containerId, signal);
+    }
+    const settle = (error: unknown) => this.#settle(error, operation, containerId, signal);
+    return (async function* () {
+      try {
+        for await (const chunk of entry.chunks) {
+          throwIfAborted(signal, operation);
+          yield chunk;
+        }
+      } catch (error) {
+        throw settle(error);
+      }
+    })();
+  }
+
+  /** The container's inspect data; `ContainerNotFoundError` unless it is this driver's and namespace's. */
+  async #inspect(
+    id: string,
+    operation: Operation,
+    signal: AbortSignal | undefined,
+  ): Promise<Docker.ContainerInspectInfo> {
+    const { calls, docker, driver, namespace } = this.#scope;
+    if (!ENGINE_ID.test(id)) throw new ContainerNotFoundError(id, { context: { operation } });
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await unlessAborted(
+        calls.call({ operation, containerId: id }, (timeout) =>
+          docker.getContainer(id).inspect({ abortSignal: timeout }),
+        ),
+        signal,
+        operation,
+      );
+    } catch (error) {
+      if (error instanceof ContainerNotFoundError) throw new ContainerNotFoundError(id, { context: { operation } });
+      throw error;
+    }
+    if (info.Id !== id || !isOwnedBy(info.Config.Labels, driver, namespace)) {
+      throw new ContainerNotFoundError(id, { context: { operation } });
+    }
+    const status = statusFromEngine(info.State.Status, info.Name);
+    if (status === "dead" || status === "removing") throw new ContainerStateError(id, status, operation);
+    return info;
+  }
+
+  /** The engine's stat of one path (HEAD of the archive endpoint). */
+  #stat(id: string, path: string, signal: AbortSignal | undefined): Promise<StatResult> {
+    const operation = "writeFile";
+    const container = this.#scope.docker.getContainer(id);
+    const attempt = async (timeout: AbortSignal): Promise<StatResult> => {
+      try {
+        const answer = (await container.infoArchive({ path, abortSignal: timeout })) as unknown as {
+          headers: Record<string, string | string[] | undefined>;
+          resume(): void;
+        };
+        answer.resume();
+        const stat = parsePathStat(answer.headers[STAT_HEADER]);
+        if (stat === undefined) throw new UnexpectedError(`The engine's stat of '${path}' has no readable header.`);
+        return { kind: "found", stat };
+      } catch (error) {
+        const status = statusCodeOf(error);
+        if (status === 404) return { kind: "missing" };
+        // A HEAD answer has no body; the engine's reason is in the GET's.
+        if (status === 500 && (await this.#reasonOf(container, path, timeout)) === "not-a-directory") {
+          return { kind: "not-a-directory" };
+        }
+        throw error;
+      }
+    };
+    return unlessAborted(this.#scope.calls.call({ operation, containerId: id }, attempt), signal, operation);
+  }
+
+  async #reasonOf(container: Docker.Container, path: string, signal: AbortSignal) {
+    try {
+      const answer = (await container.getArchive({ path, abortSignal: signal })) as unknown as { destroy(): void };
+      answer.destroy();
+      return undefined;
+    } catch (error) {
+      return archiveAnswer(statusCodeOf(error), answerText(error));
+    }
+  }
+
+  /** Refuses a target the engine would not write where the container sees it. */
+  #checkArea(info: Docker.ContainerInspectInfo, plan: WritePlan, path: string): void {
+    const area = areaOf(mountAreas(info), plan.target);
+    const context = { operation: "writeFile", containerId: info.Id };
+    const where = area.destination === "/" ? "the container's root file system" : `the mount at ${area.destination}`;
+    if (area.access === "read-only") {
+      throw fileSystemError(
+        "read-only",
+        path,
+        `Cannot write '${path}': ${where} is read-only. Write under a writable mount (a volume), or create the container with security.readOnly: false.`,
+        context,
+      );
+    }
+    if (area.access === "unreachable") {
+      throw fileSystemError(
+        "read-only",
+        path,
+        `Cannot write '${path}': ${where} is a tmpfs inside the container, which the engine's archive API cannot reach (it would write beneath it, where the container never looks). Recreate the container with this driver, whose /tmp it can reach, or write to a volume.`,
+        context,
+      );
+    }
+    const status = statusFromEngine(info.State.Status, info.Name);
+    if (area.access === "memory" && status !== "running" && status !== "paused") {
+      // The volume is a fresh tmpfs whenever it is mounted: a write now would be gone by the next start.
+      throw new ContainerStateError(info.Id, status, "writeFile", {
+        context: { path, mount: area.destination, reason: "memory-backed mount" },
+      });
+    }
+  }
+
+  /** The uid and gid of the container's configured user, resolved once per container. */
+  #owner(info: Docker.ContainerInspectInfo, path: string, signal: AbortSignal | undefined): Promise<Owner> {
+    const cached = this.#owners.get(info.Id);
+    if (cached !== undefined) return cached;
+    const user = info.Config.User ?? "";
+    const resolving = (async () => {
+      const files = needsAccountFiles(user)
+        ? await Promise.all([
+            this.#readAccountFile(info.Id, "/etc/passwd", signal),
+            this.#readAccountFile(info.Id, "/etc/group", signal),
+          ])
+        : [undefined, undefined];
+      try {
+        return resolveOwner(user, { passwd: files[0], group: files[1] });
+      } catch (error) {
+        if (!(error instanceof UnknownUserError)) throw error;
+        throw fileSystemError(
+          "unknown-user",
+          path,
+          `Cannot write '${path}' as the container's user: ${error.message}.`,
+          {
+            operation: "writeFile",
+            containerId: info.Id,
+          },
+        );
+      }
+    })();
+    this.#owners.set(info.Id, resolving);
+    // Forgotten when it fails (the next write asks again), and the oldest goes once the cache is full.
+    resolving.catch(() => this.#owners.delete(info.Id));
+    if (this.#owners.size > OWNER_CACHE_SIZE) this.#owners.delete(this.#owners.keys().next().value as string);
+    return resolving;
+  }
+
+  async #readAccountFile(id: string, path: string, signal: AbortSignal | undefined): Promise<string | undefined> {
+    try {
+      return Buffer.from(await this.#readWhole(id, path, ACCOUNT_FILE_MAX_BYTES, "writeFile", signal)).toString("utf8");
+    } catch (error) {
+      if (error instanceof FileNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Send the archive of `plan` and wait for the engine's answer. */
+  async #put(
+    id: string,
+    plan: WritePlan,
+    path: string,
+    owner: Owner,
+    mode: number,
+    content: Awaited<ReturnType<typeof sizeContent>>,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const archive = packFile({ parents: plan.parents, entry: plan.entry, owner, mode, content });
+    const upload = this.#scope.docker.getContainer(id).putArchive(archive.stream, {
+      path: plan.directory,
+      noOverwriteDirNonDir: true,
+      ...(signal === undefined ? {} : { abortSignal: signal }),
+    });
+    // An early answer (a refusal) must stop the content, or the producer would wait for a reader forever.
+    upload.catch((error: unknown) => archive.stream.destroy(error instanceof Error ? error : new Error(String(error))));
+    archive.done.catch((error: unknown) =>
+      archive.stream.destroy(error instanceof Error ? error : new Error(String(error))),
+    );
+    const [sent, answered] = await Promise.allSettled([archive.done, upload]);
+    if (answered.status === "rejected") throw this.#archiveError(answered.reason, id, path, "writeFile");
+    if (sent.status === "rejected") throw sent.reason;
+  }
+
+  /** Open the file at `path` (following a final link) and its first archive entry. */
+  async #open(
+    id: string,
+    path: string,
+    operation: Operation,
+    signal: AbortSignal | undefined,
+    hops = 0,
+  ): Promise<{ stat: PathStat; entry: ExtractedEntry }> {
+    const container = this.#scope.docker.getContainer(id);
+    const answer = await unlessAborted(
+      this.#scope.calls.call({ operation, containerId: id }, async (timeout) => {
+        try {
+          const transfer = signal === undefined ? timeout : AbortSignal.any([timeout, signal]);
+          return (await container.getArchive({ path, abortSignal: transfer })) as NodeJS.ReadableStream & {
+            headers: Record<string, string | string[] | undefined>;
+            destroy(): void;
+          };
+        } catch (error) {
+          throw this.#archiveError(error, id, path, operation);
+        }
+      }),
+      signal,
+      operation,
+    );
+    const stat = parsePathStat(answer.headers[STAT_HEADER]);
+    const kind = stat === undefined ? "file" : kindOfMode(stat.mode);
+    if (stat !== undefined && kind === "symlink") {
+      answer.destroy();
+      if (hops >= MAX_LINK_HOPS || !stat.linkTarget.startsWith("/")) {
+        throw fileSystemError("not-a-directory", path, `Cannot read '${path}': too many levels of links.`, {
+          operation,
+          containerId: id,
+        });
+      }
+      // The engine resolved the link inside the container; a dangling one is a missing file.
+      try {
+        return await this.#open(id, stat.linkTarget, operation, signal, hops + 1);
+      } catch (error) {
+        if (error instanceof FileNotFoundError) throw new FileNotFoundError(id, path, { context: { operation } });
+        throw error;
+      }
+    }
+    if (kind === "directory") {
+      answer.destroy();
+      throw fileSystemError("is-a-directory", path, `Cannot read '${path}': it is a directory.`, {
+        operation,
+        containerId: id,
+      });
+    }
+    const entry = await firstEntry(answer as unknown as Readable);
+    if (entry === undefined || entry.header.type !== "file" || kind === "other") {
+      await entry?.chunks[Symbol.asyncIterator]().return?.();
+      throw fileSystemError("not-a-file", path, `Cannot read '${path}': it is not a regular file.`, {
+        operation,
+        containerId: id,
+      });
+    }
+    return { stat: stat ?? { name: path, size: entry.header.size, mode: entry.header.mode, linkTarget: "" }, entry };
+  }
+
+  async #readWhole(
+    id: string,
+    path: string,
+    maxBytes: number,
+    operation: Operation,
+    signal: AbortSignal | undefined,
+  ): Promise<Uint8Array> {
+    const { entry } = await this.#open(id, path, operation, signal);
+    const size = entry.header.size;
+    if (size > maxBytes) {
+      await entry.chunks[Symbol.asyncIterator]().return?.();
+      throw new ResourceLimitError("fileBytes", maxBytes, size, { context: { operation, containerId: id, path } });
+    }
+    const bytes = Buffer.allocUnsafe(size);
+    let offset = 0;
+    for await (const chunk of entry.chunks) {
+      throwIfAborted(signal, operation);
+      if (offset + chunk.byteLength > size) {
+        throw new UnexpectedError(`The engine sent more of '${path}' than its size.`);
+      }
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    if (offset !== size) throw new UnexpectedError(`The engine sent ${offset} of the ${size} bytes of '${path}'.`);
+    return bytes;
+  }
+
+  /** A contract error for a failed archive request. */
+  #archiveError(error: unknown, id: string, path: string, operation: Operation): DriverError {
+    if (isDriverError(error)) return error;
+    const answer = archiveAnswer(statusCodeOf(error), answerText(error));
+    const context = { operation, containerId: id };
+    if (answer === "missing-container") return new ContainerNotFoundError(id, { cause: error, context: { operation } });
+    if (answer === "missing-file") {
+      if (operation !== "writeFile") return new FileNotFoundError(id, path, { cause: error, context: { operation } });
+      return fileSystemError("not-a-directory", path, `Cannot write '${path}': its directory disappeared.`, {
+        ...context,
+        cause: error,
+      });
+    }
+    if (answer !== undefined) {
+      // The engine's own words name host paths (its storage directories); they stay in `cause`.
+      const doing = operation === "writeFile" ? "write" : "read";
+      return fileSystemError(answer, path, `Cannot ${doing} '${path}': ${ANSWER_TEXT[answer]}.`, {
+        ...context,
+        cause: error,
+      });
+    }
+    return toDriverError(error, context);
+  }
+
+  /** What a failed call rejects with: the caller's abort wins, then contract errors, then the mapping. */
+  #settle(error: unknown, operation: Operation, id: string, signal: AbortSignal | undefined): DriverError {
+    if (error instanceof OperationAbortedError) return error;
+    if (signal?.aborted === true) return new OperationAbortedError(operation, { cause: signal.reason });
+    if (isDriverError(error)) return error;
+    return toDriverError(error, { operation, containerId: id });
+  }
+}
