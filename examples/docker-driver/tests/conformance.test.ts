@@ -1,5 +1,5 @@
 /**
- * The conformance suite, core and execution tiers, against the Docker driver
+ * The conformance suite, core, execution and files tiers, against the Docker driver
  * on the real engine. Each case gets a fresh driver in this run's namespace;
  * afterwards the engine itself must hold nothing of that namespace.
  */
@@ -13,9 +13,9 @@ describeWithEngine("Docker driver conformance", () => {
   const namespace = uniqueNamespace("conformance");
   const createDriver = () => new DockerDriver({ socketPath: SOCKET_PATH, namespace });
 
-  describeConformance("core and execution tiers", createDriver, {
+  describeConformance("core, execution and files tiers", createDriver, {
     ...conformanceOptions,
-    tiers: ["core", "execution"],
+    tiers: ["core", "execution", "files"],
   });
 
   afterAll(async () => {
