@@ -208,6 +208,8 @@ describeWithEngine("DockerDriver files on a real engine", () => {
       ["openagent:nogroup", "1000 65534"],
       ["1234", "1234 0"],
       ["1234:4321", "1234 4321"],
+      // Beyond a ustar header's six octal digits: the ids travel in PAX records.
+      ["1000000:2000000", "1000000 2000000"],
     ];
     for (const [user, expected] of cases) {
       it(
