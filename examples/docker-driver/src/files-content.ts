@@ -10,7 +10,8 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
-import { type FileHandle, open, unlink } from "node:fs/promises";
+import { ReadStream } from "node:fs";
+import { type FileHandle, open, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigurationError, type FileContent, OperationAbortedError } from "../../../src/index.js";
 
@@ -114,10 +115,32 @@ function spooled(handle: FileHandle, size: number): SizedContent {
 }
 
 /**
+ * The size of a file stream (`fs.createReadStream(path)`) that has not
+ * started and reads a whole regular file: the file's size. `undefined` for
+ * anything else, which is then sized by reading it. The common way to upload
+ * a host file so skips the spool; should the file change size meanwhile, the
+ * archive entry's size check fails the write.
+ */
+async function fileStreamSize(content: AsyncIterable<Uint8Array>): Promise<number | undefined> {
+  if (!(content instanceof ReadStream)) return undefined;
+  const { path, bytesRead } = content;
+  const { start, end } = content as ReadStream & { start?: number; end?: number };
+  const whole = (start === undefined || start === 0) && (end === undefined || end === Number.POSITIVE_INFINITY);
+  if (!whole || bytesRead !== 0 || (typeof path !== "string" && !Buffer.isBuffer(path))) return undefined;
+  try {
+    const info = await stat(path);
+    return info.isFile() ? info.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * `content` with its size: a string as UTF-8, bytes as they are (not
- * copied: leave them unchanged until the write settles), an async iterable
- * read to its end, in memory up to {@link IN_MEMORY_CONTENT_BYTES} and in an
- * unlinked spool file beyond. A chunk that is not a `Uint8Array` is a
+ * copied: leave them unchanged until the write settles), a file stream of a
+ * whole regular file as it is (its size from the file), any other async
+ * iterable read to its end, in memory up to {@link IN_MEMORY_CONTENT_BYTES}
+ * and in an unlinked spool file beyond. A chunk that is not a `Uint8Array` is a
  * `ConfigurationError` naming `content`; an abort is an
  * `OperationAbortedError`, and the iterable is closed (`return()`) either way.
  *
@@ -131,6 +154,14 @@ export async function sizeContent(content: FileContent, options: SizeContentOpti
   if (typeof content === "string") return inMemory(Buffer.from(content, "utf8"));
   if (content instanceof Uint8Array) return inMemory(content);
   const { signal, operation } = options;
+  const knownSize = await fileStreamSize(content);
+  if (knownSize !== undefined) {
+    return {
+      size: knownSize,
+      chunks: () => content,
+      release: async () => void (content as ReadStream).destroy(),
+    };
+  }
   const iterator = content[Symbol.asyncIterator]();
   const held: Uint8Array[] = [];
   let size = 0;

@@ -89,8 +89,12 @@ export function packFile(spec: FileArchive): { readonly stream: Readable; readon
   entry.on("error", () => undefined);
   pack.on("error", () => undefined);
   const done = (async () => {
+    let written = 0;
     for await (const chunk of spec.content.chunks()) {
       if (entry.destroyed) break;
+      written += chunk.byteLength;
+      // More bytes than the header announced would be read by the engine as the next header.
+      if (written > spec.content.size) throw new Error("the content is longer than its size: did the file grow?");
       if (!entry.write(chunk)) await drained(entry);
     }
     if (entry.destroyed) throw new Error("the archive was closed before the content was sent");

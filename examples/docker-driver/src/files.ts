@@ -364,8 +364,12 @@ export class FileClient {
       archive.stream.destroy(error instanceof Error ? error : new Error(String(error))),
     );
     const [sent, answered] = await Promise.allSettled([archive.done, upload]);
+    // The engine's answer says most; else the content's own failure, which cut the upload short.
+    if (answered.status === "rejected" && statusCodeOf(answered.reason) !== undefined) {
+      throw this.#archiveError(answered.reason, id, path, "writeFile");
+    }
+    if (sent.status === "rejected") throw toDriverError(sent.reason, { operation: "writeFile", containerId: id });
     if (answered.status === "rejected") throw this.#archiveError(answered.reason, id, path, "writeFile");
-    if (sent.status === "rejected") throw sent.reason;
   }
 
   /** Open the file at `path` (following a final link) and its first archive entry. */

@@ -4,8 +4,8 @@
  * answers, the owner from account files, content sizing and spooling, and
  * the tar both ways.
  */
-import { readdirSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { createReadStream, readdirSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -244,6 +244,20 @@ describe("sizeContent", () => {
     await large.release();
   });
 
+  it("takes the size of a file stream of a whole regular file from the file, without reading it", async () => {
+    const file = join(directory, "input.bin");
+    await writeFile(file, Buffer.alloc(6 * 1024 * 1024, 7));
+    const sized = await sizeContent(createReadStream(file), { spoolDirectory: directory, operation: "writeFile" });
+    expect(sized.size).toBe(6 * 1024 * 1024);
+    expect((await collect(sized.chunks())).equals(Buffer.alloc(6 * 1024 * 1024, 7))).toBe(true);
+    // A partial stream is read like any iterable: its size is what it yields.
+    const part = await sizeContent(createReadStream(file, { start: 10, end: 19 }), {
+      spoolDirectory: directory,
+      operation: "writeFile",
+    });
+    expect(part.size).toBe(10);
+  });
+
   it("refuses a chunk that is not bytes, and stops and closes the iterable on abort", async () => {
     async function* text() {
       yield "not bytes" as unknown as Uint8Array;
@@ -307,6 +321,20 @@ describe("tar", () => {
         { name: "a/b/naïve file.txt", mode, ...owner, type: "file", body: "hello tar" },
       ]);
     }
+  });
+
+  it("fails the archive when the content yields more than its size (a file that grew)", async () => {
+    const content = {
+      size: 4,
+      chunks: async function* () {
+        yield new Uint8Array(3);
+        yield new Uint8Array(3);
+      },
+      release: async () => undefined,
+    };
+    const archive = packFile({ parents: [], entry: "f", owner: { uid: 0, gid: 0 }, mode: 0o644, content });
+    archive.stream.resume();
+    await expect(archive.done).rejects.toThrow(/longer than its size/);
   });
 
   it("takes the first entry of an archive as a stream, and stops the source when the reader stops", async () => {
