@@ -7,7 +7,8 @@
  * inside the container, the mount checked, the parents to create listed; the
  * owner is the container's configured user, resolved in the container's own
  * `/etc/passwd` (files-owner.ts); content of unknown length is sized first
- * (files-content.ts); the archive is streamed (files-tar.ts). Writes to one
+ * (files-content.ts); the archive is streamed (files-tar.ts). Reads are in
+ * files-read.ts. Writes to one
  * path through one driver run one at a time, so the file is always one
  * writer's content.
  *
@@ -19,7 +20,6 @@
  *
  * @module
  */
-import type { Readable } from "node:stream";
 import type Docker from "dockerode";
 import {
   ContainerNotFoundError,
@@ -37,7 +37,6 @@ import {
   parseReadFileOptions,
   parseWriteFileOptions,
   type ReadFileOptions,
-  ResourceLimitError,
   toDriverError,
   UnexpectedError,
   type WriteFileOptions,
@@ -45,15 +44,21 @@ import {
 import { type EngineScope, statusCodeOf } from "./engine-call.js";
 import { sizeContent, unlessAborted } from "./files-content.js";
 import { needsAccountFiles, type Owner, resolveOwner, UnknownUserError } from "./files-owner.js";
-import { type ExtractedEntry, firstEntry, packFile } from "./files-tar.js";
+import {
+  answerText,
+  archiveError,
+  type Operation,
+  openFile,
+  readWhole,
+  STAT_HEADER,
+  throwIfAborted,
+} from "./files-read.js";
+import { type ExtractedEntry, packFile } from "./files-tar.js";
 import {
   archiveAnswer,
   areaOf,
   fileSystemError,
-  kindOfMode,
-  MAX_LINK_HOPS,
   mountAreas,
-  type PathStat,
   parsePathStat,
   planWrite,
   type StatResult,
@@ -72,36 +77,11 @@ export type FileClientSettings = {
 /** Engine ids are 64 hex digits; anything else is not an id this driver handed out. */
 const ENGINE_ID = /^[0-9a-f]{64}$/;
 
-/** The header that carries the engine's stat of the requested path. */
-const STAT_HEADER = "x-docker-container-path-stat";
-
 /** The most containers whose owner is remembered; the oldest is forgotten first. */
 const OWNER_CACHE_SIZE = 1_024;
 
 /** The largest account file (`/etc/passwd`, `/etc/group`) read to resolve the owner. */
 const ACCOUNT_FILE_MAX_BYTES = 4 * 1024 * 1024;
-
-type Operation = "writeFile" | "readFile" | "readFileStream";
-
-/** What each file system refusal of the engine means, for the error message. */
-const ANSWER_TEXT = {
-  "read-only":
-    "the engine refused to write there because it is read-only (a read-only root or mount, reached through a link)",
-  "not-a-directory": "an element of the path is not a directory",
-  "is-a-directory": "a directory is in the way",
-  "no-space": "the file system is full",
-} as const;
-
-/** The engine's own message of a dockerode error (JSON body, or the text of a streamed answer). */
-function answerText(error: unknown): string {
-  const json = (error as { json?: { message?: unknown } } | null)?.json;
-  if (typeof json?.message === "string") return json.message;
-  return error instanceof Error ? error.message : String(error);
-}
-
-function throwIfAborted(signal: AbortSignal | undefined, operation: Operation): void {
-  if (signal?.aborted === true) throw new OperationAbortedError(operation, { cause: signal.reason });
-}
 
 /**
  * The file methods of the Docker driver.
@@ -138,9 +118,16 @@ export class FileClient {
       await this.#locks.runExclusive(
         `${containerId}\u0000${target}`,
         async () => {
-          const info = await this.#inspect(containerId, operation, signal);
+          if (!ENGINE_ID.test(containerId)) throw new ContainerNotFoundError(containerId, { context: { operation } });
           const context = { operation, containerId };
-          const plan = await planWrite(target, (prefix) => this.#stat(containerId, prefix, signal), context);
+          // The stats only read, so they go with the ownership check rather than after it: one round trip less.
+          const [inspected, planned] = await Promise.allSettled([
+            this.#inspect(containerId, operation, signal),
+            planWrite(target, (prefix) => this.#stat(containerId, prefix, signal), context),
+          ]);
+          if (inspected.status === "rejected") throw inspected.reason;
+          if (planned.status === "rejected") throw planned.reason;
+          const [info, plan] = [inspected.value, planned.value];
           this.#checkArea(info, plan, target);
           const owner = await this.#owner(info, target, signal);
           const sized = await sizeContent(source, { signal, spoolDirectory: this.#settings.spoolDirectory, operation });
@@ -166,7 +153,7 @@ export class FileClient {
     throwIfAborted(signal, operation);
     try {
       await this.#inspect(containerId, operation, signal);
-      return await this.#readWhole(containerId, source, maxBytes, operation, signal);
+      return await readWhole(this.#scope, containerId, source, maxBytes, operation, signal);
     } catch (error) {
       throw this.#settle(error, operation, containerId, signal);
     }
@@ -186,7 +173,7 @@ export class FileClient {
     let entry: ExtractedEntry;
     try {
       await this.#inspect(containerId, operation, signal);
-      ({ entry } = await this.#open(containerId, source, operation, signal));
+      ({ entry } = await openFile(this.#scope, containerId, source, operation, signal));
     } catch (error) {
       throw this.#settle(error, operation, containerId, signal);
     }
@@ -335,7 +322,9 @@ export class FileClient {
 
   async #readAccountFile(id: string, path: string, signal: AbortSignal | undefined): Promise<string | undefined> {
     try {
-      return Buffer.from(await this.#readWhole(id, path, ACCOUNT_FILE_MAX_BYTES, "writeFile", signal)).toString("utf8");
+      return Buffer.from(await readWhole(this.#scope, id, path, ACCOUNT_FILE_MAX_BYTES, "writeFile", signal)).toString(
+        "utf8",
+      );
     } catch (error) {
       if (error instanceof FileNotFoundError) return undefined;
       throw error;
@@ -366,121 +355,10 @@ export class FileClient {
     const [sent, answered] = await Promise.allSettled([archive.done, upload]);
     // The engine's answer says most; else the content's own failure, which cut the upload short.
     if (answered.status === "rejected" && statusCodeOf(answered.reason) !== undefined) {
-      throw this.#archiveError(answered.reason, id, path, "writeFile");
+      throw archiveError(answered.reason, id, path, "writeFile");
     }
     if (sent.status === "rejected") throw toDriverError(sent.reason, { operation: "writeFile", containerId: id });
-    if (answered.status === "rejected") throw this.#archiveError(answered.reason, id, path, "writeFile");
-  }
-
-  /** Open the file at `path` (following a final link) and its first archive entry. */
-  async #open(
-    id: string,
-    path: string,
-    operation: Operation,
-    signal: AbortSignal | undefined,
-    hops = 0,
-  ): Promise<{ stat: PathStat; entry: ExtractedEntry }> {
-    const container = this.#scope.docker.getContainer(id);
-    const answer = await unlessAborted(
-      this.#scope.calls.call({ operation, containerId: id }, async (timeout) => {
-        try {
-          const transfer = signal === undefined ? timeout : AbortSignal.any([timeout, signal]);
-          return (await container.getArchive({ path, abortSignal: transfer })) as NodeJS.ReadableStream & {
-            headers: Record<string, string | string[] | undefined>;
-            destroy(): void;
-          };
-        } catch (error) {
-          throw this.#archiveError(error, id, path, operation);
-        }
-      }),
-      signal,
-      operation,
-    );
-    const stat = parsePathStat(answer.headers[STAT_HEADER]);
-    const kind = stat === undefined ? "file" : kindOfMode(stat.mode);
-    if (stat !== undefined && kind === "symlink") {
-      answer.destroy();
-      if (hops >= MAX_LINK_HOPS || !stat.linkTarget.startsWith("/")) {
-        throw fileSystemError("not-a-directory", path, `Cannot read '${path}': too many levels of links.`, {
-          operation,
-          containerId: id,
-        });
-      }
-      // The engine resolved the link inside the container; a dangling one is a missing file.
-      try {
-        return await this.#open(id, stat.linkTarget, operation, signal, hops + 1);
-      } catch (error) {
-        if (error instanceof FileNotFoundError) throw new FileNotFoundError(id, path, { context: { operation } });
-        throw error;
-      }
-    }
-    if (kind === "directory") {
-      answer.destroy();
-      throw fileSystemError("is-a-directory", path, `Cannot read '${path}': it is a directory.`, {
-        operation,
-        containerId: id,
-      });
-    }
-    const entry = await firstEntry(answer as unknown as Readable);
-    if (entry === undefined || entry.header.type !== "file" || kind === "other") {
-      await entry?.chunks[Symbol.asyncIterator]().return?.();
-      throw fileSystemError("not-a-file", path, `Cannot read '${path}': it is not a regular file.`, {
-        operation,
-        containerId: id,
-      });
-    }
-    return { stat: stat ?? { name: path, size: entry.header.size, mode: entry.header.mode, linkTarget: "" }, entry };
-  }
-
-  async #readWhole(
-    id: string,
-    path: string,
-    maxBytes: number,
-    operation: Operation,
-    signal: AbortSignal | undefined,
-  ): Promise<Uint8Array> {
-    const { entry } = await this.#open(id, path, operation, signal);
-    const size = entry.header.size;
-    if (size > maxBytes) {
-      await entry.chunks[Symbol.asyncIterator]().return?.();
-      throw new ResourceLimitError("fileBytes", maxBytes, size, { context: { operation, containerId: id, path } });
-    }
-    const bytes = Buffer.allocUnsafe(size);
-    let offset = 0;
-    for await (const chunk of entry.chunks) {
-      throwIfAborted(signal, operation);
-      if (offset + chunk.byteLength > size) {
-        throw new UnexpectedError(`The engine sent more of '${path}' than its size.`);
-      }
-      bytes.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    if (offset !== size) throw new UnexpectedError(`The engine sent ${offset} of the ${size} bytes of '${path}'.`);
-    return bytes;
-  }
-
-  /** A contract error for a failed archive request. */
-  #archiveError(error: unknown, id: string, path: string, operation: Operation): DriverError {
-    if (isDriverError(error)) return error;
-    const answer = archiveAnswer(statusCodeOf(error), answerText(error));
-    const context = { operation, containerId: id };
-    if (answer === "missing-container") return new ContainerNotFoundError(id, { cause: error, context: { operation } });
-    if (answer === "missing-file") {
-      if (operation !== "writeFile") return new FileNotFoundError(id, path, { cause: error, context: { operation } });
-      return fileSystemError("not-a-directory", path, `Cannot write '${path}': its directory disappeared.`, {
-        ...context,
-        cause: error,
-      });
-    }
-    if (answer !== undefined) {
-      // The engine's own words name host paths (its storage directories); they stay in `cause`.
-      const doing = operation === "writeFile" ? "write" : "read";
-      return fileSystemError(answer, path, `Cannot ${doing} '${path}': ${ANSWER_TEXT[answer]}.`, {
-        ...context,
-        cause: error,
-      });
-    }
-    return toDriverError(error, context);
+    if (answered.status === "rejected") throw archiveError(answered.reason, id, path, "writeFile");
   }
 
   /** What a failed call rejects with: the caller's abort wins, then contract errors, then the mapping. */
