@@ -125,6 +125,25 @@ export const CONTRACT_CLAUSES = [
   { id: "C-COMMAND-REQUEST", title: "exec: an invalid request is a ConfigurationError before anything runs" },
 
   // Capability `files` (contract 1.1).
+  { id: "C-FILES-BINARY", title: "Files: what is written is read back byte for byte" },
+  { id: "C-FILES-STREAMING", title: "Files: a file larger than memory streams in and out" },
+  { id: "C-FILES-READ-LIMIT", title: "Files: readFile reads at most maxBytes" },
+  { id: "C-FILES-PARENTS", title: "Files: missing parent directories are created" },
+  { id: "C-FILES-OWNER-MODE", title: "Files: the file belongs to the container's user and has the mode asked for" },
+  { id: "C-FILES-NOT-FOUND", title: "Files: a missing file or container is a NotFound error" },
+  { id: "C-FILES-PATHS", title: "Files: paths are absolute and normalised; any other name is kept as it is" },
+  {
+    id: "C-FILES-READ-ONLY",
+    title: "Files: a write the file system refuses is a FileSystemError, never a silent success",
+  },
+  {
+    id: "C-FILES-BAD-TARGET",
+    title: "Files: a directory in the way, or a parent that is a file, is a FileSystemError",
+  },
+  { id: "C-FILES-CONCURRENT", title: "Files: concurrent writes to one path leave one writer's whole content" },
+  { id: "C-FILES-PERSISTENCE", title: "Files: a file outlives a stop and start of its container" },
+  { id: "C-FILES-STATUS", title: "Files: on a container that does not run, files work or are a ContainerStateError" },
+  { id: "C-FILES-ABORT", title: "Files: an aborted transfer rejects with OperationAbortedError" },
 
   // Capability `pause` (contract 1.1).
 

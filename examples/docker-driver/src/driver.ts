@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { tmpdir } from "node:os";
 import Docker from "dockerode";
 import {
   type Clock,
@@ -27,21 +28,25 @@ import {
   type ExecOptions,
   type ExecRequest,
   type ExecResult,
+  type FileContent,
   getErrorMessage,
   type LogOptions,
   type Network,
   type NetworkConfig,
+  type ReadFileOptions,
   ResourceLimitError,
   type StopOptions,
   toDriverError,
   type Volume,
   type VolumeConfig,
+  type WriteFileOptions,
 } from "../../../src/index.js";
 import { type CleanupReport, cleanupNamespace } from "./cleanup.js";
 import { ContainerClient, type ContainerOperations } from "./containers.js";
 import { type DiskLimitState, DiskPlanner } from "./disk-plan.js";
 import { EngineCalls, type EngineScope, type EngineWithSignal } from "./engine-call.js";
 import { ExecClient } from "./exec.js";
+import { FileClient } from "./files.js";
 import { type DockerContainerInstance, UNENFORCED_DISK } from "./mapping.js";
 import { NetworkClient } from "./networks.js";
 import {
@@ -72,6 +77,7 @@ export type DockerDriverClients = {
   readonly networks: NetworkClient;
   readonly disk: DiskPlanner;
   readonly exec: ExecClient;
+  readonly files: FileClient;
 };
 
 const DRIVER_NAME = "docker";
@@ -107,9 +113,10 @@ export class DockerDriver implements ContainerDriver {
    * the host (security options, network none, mounts, shared volumes) and
    * enforces memory, pids and cpu limits: the engine does all three. It
    * streams: `stdin` for the main command, live, abortable, per-stream logs;
-   * and runs commands in running containers (`exec`).
+   * runs commands in running containers (`exec`); and moves files in and out
+   * through the engine's archive API (`files`).
    */
-  readonly capabilities = ["execution", "isolation", "limits", "streams", "exec"] as const;
+  readonly capabilities = ["execution", "isolation", "limits", "streams", "exec", "files"] as const;
   /** The namespace whose objects this instance owns. */
   readonly namespace: string;
   /** The engine socket this driver talks to. */
@@ -204,6 +211,31 @@ export class DockerDriver implements ContainerDriver {
    */
   async isContainerHealthy(id: string): Promise<boolean> {
     return this.#use().containers.isHealthy(id);
+  }
+
+  /**
+   * Write a file into a container through the engine's archive API, streamed:
+   * parents created (mode `0o755`), the file and the parents owned by the
+   * container's configured user, `mode` honoured (default `0o644`). Works on
+   * a container that is created, running, paused, stopped or exited; a write
+   * into the memory-backed `/tmp` of one that does not run is a
+   * `ContainerStateError`. A target on a read-only root or mount is a
+   * `FileSystemError` (`reason` `read-only`), a directory `is-a-directory`,
+   * a parent that is a file `not-a-directory`. Links are resolved inside the
+   * container and never lead out of it.
+   */
+  async writeFile(id: string, path: string, content: FileContent, options: WriteFileOptions = {}): Promise<void> {
+    return this.#use().files.write(id, path, content, options);
+  }
+
+  /** Read a whole file (at most `maxBytes`, default 64 MiB, or `ResourceLimitError`); see {@link DockerDriver.writeFile}. */
+  async readFile(id: string, path: string, options: ReadFileOptions = {}): Promise<Uint8Array> {
+    return this.#use().files.read(id, path, options);
+  }
+
+  /** Read a file as a stream of chunks, resolved once the file is found; read it to its end or stop it. */
+  async readFileStream(id: string, path: string, options: ReadFileOptions = {}): Promise<AsyncIterable<Uint8Array>> {
+    return this.#use().files.readStream(id, path, options);
   }
 
   /** Create an engine volume with the ownership labels. Its id is its name, as the engine has no other. */
@@ -341,7 +373,8 @@ export class DockerDriver implements ContainerDriver {
       networks,
       disk,
     });
-    return { containers, volumes, networks, disk, exec: new ExecClient(scope) };
+    const files = new FileClient(scope, { spoolDirectory: tmpdir() });
+    return { containers, volumes, networks, disk, exec: new ExecClient(scope), files };
   }
 
   #engine(): EngineScope {

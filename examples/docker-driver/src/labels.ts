@@ -27,6 +27,8 @@ export const OWNER_LABELS = Object.freeze({
   diskMb: `${prefix}disk-mb`,
   /** `enforced` or `unenforced`: whether the engine applies the disk limit (containers only). */
   diskLimit: `${prefix}disk-limit`,
+  /** What a volume the driver made for a container is for (`tmp`: the `/tmp` of a read-only container). */
+  role: `${prefix}role`,
 });
 
 /**

@@ -91,7 +91,7 @@ export type CreateContext = {
  * | `resources.memory` | `HostConfig.Memory` in bytes, `MemorySwap` equal to it so swap cannot extend the limit |
  * | `resources.pids` | `HostConfig.PidsLimit` |
  * | `resources.disk` | `HostConfig.StorageOpt.size` when enforced; a label otherwise |
- * | `security.readOnly` | `HostConfig.ReadonlyRootfs`, and a writable tmpfs at `/tmp` |
+ * | `security.readOnly` | `HostConfig.ReadonlyRootfs`, and a writable tmpfs at `/tmp` (see {@link tmpVolumeMount}) |
  * | `security.noNewPrivileges` | `HostConfig.SecurityOpt: ["no-new-privileges:true"]` |
  * | `security.user` | `User` |
  * | `security.capabilities` | `HostConfig.CapDrop` / `CapAdd` |
@@ -139,7 +139,7 @@ export function toCreateOptions(config: ContainerConfig, context: CreateContext)
     // Programs expect a writable /tmp; a size-capped tmpfs gives them one
     // without making the image's file system writable. It is memory, so it
     // counts against the container's memory limit.
-    hostConfig.Tmpfs = { "/tmp": `rw,nosuid,nodev,size=${context.tmpfsSizeMb}m` };
+    hostConfig.Mounts?.push(tmpVolumeMount(context));
   }
   if (context.disk.enforced) {
     hostConfig.StorageOpt = { size: String(Math.ceil(resources.disk * BYTES_PER_MB)) };
@@ -167,6 +167,44 @@ export function toCreateOptions(config: ContainerConfig, context: CreateContext)
   };
   if (config.command !== undefined && config.command.length > 0) options.Cmd = [...config.command];
   return options;
+}
+
+/** Where a read-only container gets its writable scratch space. */
+export const TMP_MOUNT_TARGET = "/tmp";
+
+/**
+ * The writable `/tmp` of a read-only container: a tmpfs (size-capped,
+ * `nosuid`, `nodev`, sticky and world-writable like any `/tmp`), made as an
+ * anonymous volume of the engine's `local` driver rather than as
+ * `HostConfig.Tmpfs`. The engine's archive API, which `writeFile` and
+ * `readFile` go through, reaches volumes but not a tmpfs mounted inside the
+ * container: it would write beneath it, where the container never looks. The
+ * volume carries the ownership labels, so a leftover is found, and goes with
+ * the container (the driver removes containers with their anonymous volumes).
+ *
+ * @example
+ * ```ts
+ * tmpVolumeMount({ driver: "docker", namespace: "ns", tmpfsSizeMb: 64 }).Target; // "/tmp"
+ * ```
+ */
+export function tmpVolumeMount(
+  context: Pick<CreateContext, "driver" | "namespace" | "tmpfsSizeMb">,
+): Docker.MountSettings {
+  return {
+    Type: "volume",
+    // No source: an anonymous volume, made for this container alone.
+    Source: "",
+    Target: TMP_MOUNT_TARGET,
+    ReadOnly: false,
+    VolumeOptions: {
+      NoCopy: true,
+      Labels: { ...ownerLabels(context.driver, context.namespace), [OWNER_LABELS.role]: "tmp" },
+      DriverConfig: {
+        Name: "local",
+        Options: { type: "tmpfs", device: "tmpfs", o: `size=${context.tmpfsSizeMb}m,nosuid,nodev,mode=1777` },
+      },
+    },
+  };
 }
 
 /**

@@ -60,7 +60,7 @@ describe("toCreateOptions", () => {
     expect(host.MemorySwap).toBe(256 * BYTES_PER_MB);
     expect(host.PidsLimit).toBe(50);
     expect(host.ReadonlyRootfs).toBe(true);
-    expect(host.Tmpfs).toEqual({ "/tmp": "rw,nosuid,nodev,size=64m" });
+    expect(host.Tmpfs).toBeUndefined();
     expect(host.SecurityOpt).toEqual(["no-new-privileges:true"]);
     expect(host.CapDrop).toEqual(["ALL"]);
     expect(host.CapAdd).toEqual([]);
@@ -69,6 +69,21 @@ describe("toCreateOptions", () => {
     expect(host.Mounts).toEqual([
       { Type: "volume", Source: "data", Target: "/data", ReadOnly: false },
       { Type: "bind", Source: "/host/dir", Target: "/mnt", ReadOnly: true },
+      // The writable /tmp of a read-only root: a tmpfs as an anonymous volume, which the archive API reaches.
+      {
+        Type: "volume",
+        Source: "",
+        Target: "/tmp",
+        ReadOnly: false,
+        VolumeOptions: {
+          NoCopy: true,
+          Labels: { [OWNER_LABELS.driver]: "docker", [OWNER_LABELS.namespace]: "ns", [OWNER_LABELS.role]: "tmp" },
+          DriverConfig: {
+            Name: "local",
+            Options: { type: "tmpfs", device: "tmpfs", o: "size=64m,nosuid,nodev,mode=1777" },
+          },
+        },
+      },
     ]);
   });
 
@@ -84,6 +99,7 @@ describe("toCreateOptions", () => {
     expect(body.Labels?.[OWNER_LABELS.diskLimit]).toBe("enforced");
     expect(body.HostConfig?.ReadonlyRootfs).toBe(false);
     expect(body.HostConfig?.Tmpfs).toBeUndefined();
+    expect(body.HostConfig?.Mounts).toEqual([]);
     expect(body.HostConfig?.SecurityOpt).toEqual([]);
     expect(body.HostConfig?.CapAdd).toEqual(["CHOWN"]);
     expect(body.Cmd).toBeUndefined();
@@ -198,7 +214,7 @@ describe("driver options", () => {
   it("declares the capabilities the engine honours and limits from the host", () => {
     const driver = new DockerDriver();
     // Checked as contains: each capability adds itself without touching the others.
-    for (const capability of ["execution", "isolation", "limits", "streams", "exec"] as const) {
+    for (const capability of ["execution", "isolation", "limits", "streams", "exec", "files"] as const) {
       expect(driver.capabilities).toContain(capability);
     }
     expect(driver.limits.cpu).toBeGreaterThan(0);
