@@ -15,7 +15,7 @@ import {
   stateForStatus,
   mountTypeOf,
 } from "../../../src/index.js";
-import { baseName, hasStoppedMarker, OWNER_LABELS, ownerLabels, userLabels } from "./labels.js";
+import { baseName, expiryOf, hasStoppedMarker, OWNER_LABELS, ownerLabels, userLabels } from "./labels.js";
 
 /** Bytes in one MB as the contract means it (the engine's `m` unit, 2^20). */
 export const BYTES_PER_MB = 1024 * 1024;
@@ -59,6 +59,10 @@ export type CreateContext = {
   readonly tmpfsSizeMb: number;
   /** Run the engine's init as PID 1 (signals reach the command, zombies are reaped). */
   readonly init: boolean;
+  /** When the container expires (from the config's `ttlMs`), ms since the epoch. Default: never. */
+  readonly expiresAt?: number;
+  /** The config's idempotency key and the fingerprint of the config (see idempotency.ts). Default: none. */
+  readonly idempotency?: { readonly key: string; readonly fingerprint: string };
 };
 
 /**
@@ -80,6 +84,8 @@ export type CreateContext = {
  * | `security.capabilities` | `HostConfig.CapDrop` / `CapAdd` |
  * | `volumes` | `HostConfig.Mounts` (type `volume`: an engine volume by name; `bind`: a host path) |
  * | `network` | `HostConfig.NetworkMode` (`none`, or the engine network of that name) |
+ * | `ttlMs` | label `org.openagent.expires-at` (`context.expiresAt`, the time it was computed for) |
+ * | `idempotencyKey` | labels `org.openagent.idempotency-key` and `org.openagent.config-fingerprint`; the name |
  *
  * @example
  * ```ts
@@ -130,6 +136,14 @@ export function toCreateOptions(config: ContainerConfig, context: CreateContext)
       [OWNER_LABELS.session]: config.sessionId,
       [OWNER_LABELS.diskMb]: String(resources.disk),
       [OWNER_LABELS.diskLimit]: context.disk.enforced ? "enforced" : "unenforced",
+      [OWNER_LABELS.name]: context.name,
+      ...(context.expiresAt === undefined ? {} : { [OWNER_LABELS.expiresAt]: String(context.expiresAt) }),
+      ...(context.idempotency === undefined
+        ? {}
+        : {
+            [OWNER_LABELS.idempotencyKey]: context.idempotency.key,
+            [OWNER_LABELS.configFingerprint]: context.idempotency.fingerprint,
+          }),
     },
     User: security.user,
     Tty: false,
@@ -225,7 +239,7 @@ export function toInstance(info: Docker.ContainerInspectInfo, socketPath: string
   const exitCode = ended ? info.State.ExitCode : undefined;
   const instance: ContainerInstance & { engineName: string; diskLimitEnforced: boolean } = {
     id: info.Id,
-    name: baseName(info.Name),
+    name: baseName(info.Name, labels),
     sessionId: labels[OWNER_LABELS.session] ?? "",
     image: info.Config.Image,
     status,
@@ -240,6 +254,10 @@ export function toInstance(info: Docker.ContainerInspectInfo, socketPath: string
   const startedAt = engineTime(info.State.StartedAt);
   if (startedAt !== undefined) instance.startedAt = startedAt;
   if (exitCode !== undefined) instance.exitCode = exitCode;
+  const expiresAt = expiryOf(info.Name, labels);
+  if (expiresAt !== undefined) instance.expiresAt = expiresAt;
+  const idempotencyKey = labels[OWNER_LABELS.idempotencyKey];
+  if (idempotencyKey !== undefined) instance.idempotencyKey = idempotencyKey;
   return instance;
 }
 

@@ -7,7 +7,13 @@
  */
 import os from "node:os";
 import type Docker from "dockerode";
-import { type Clock, ConfigurationError, systemClock, DEFAULT_STOP_GRACE_MS } from "../../../src/index.js";
+import {
+  type Clock,
+  ConfigurationError,
+  systemClock,
+  DEFAULT_STOP_GRACE_MS,
+  MAX_TIMER_DELAY_MS,
+} from "../../../src/index.js";
 import { normalizeAllowedBindSources } from "./bind-policy.js";
 import type { EngineRetryOptions } from "./engine-call.js";
 import { isValidNamespace } from "./labels.js";
@@ -51,6 +57,16 @@ export const DOCKER_DRIVER_DEFAULTS = Object.freeze({
   /** The contract's default grace period of `stopContainer`. */
   stopTimeoutMs: DEFAULT_STOP_GRACE_MS,
   removeTimeoutMs: 2_000,
+  /**
+   * Ten seconds: a sweep is one list call (about 10 ms with 1,000 containers in
+   * the namespace, see docs/PERFORMANCE.md), so six a minute cost the engine
+   * nothing noticeable, and an expiry set in minutes or hours is honoured to
+   * within a few per cent; the driver's own creates and moves are swept at
+   * their expiry anyway (see expiry.ts).
+   */
+  expirySweepIntervalMs: 10_000,
+  /** Ten minutes: long enough for an engine to be restarted by hand, short enough that nothing waits on it for long. */
+  reconcileWindowMs: 600_000,
 });
 
 /** Options of `DockerDriver`. Every field is optional. */
@@ -119,7 +135,25 @@ export type DockerDriverOptions = {
    * errors are retried, creates only when the request never reached the engine.
    */
   readonly retry?: EngineRetryOptions;
-  /** A dockerode client to use instead of one on `socketPath` (tests, a TCP engine). Default: none. */
+  /**
+   * How often a running driver sweeps its namespace for expired containers,
+   * in ms (see expiry.ts): an expiry set by another driver instance is
+   * honoured within this; this instance's own creates and moves are swept at
+   * their expiry. Default 10 000 (see {@link DOCKER_DRIVER_DEFAULTS}); tests
+   * use a few hundred.
+   */
+  readonly expirySweepIntervalMs?: number;
+  /**
+   * How long the driver keeps trying to remove what a create whose answer
+   * was lost (engine crash, timeout) may have made, in ms (see orphans.ts);
+   * `close()` ends it sooner. Default 600 000 (ten minutes).
+   */
+  readonly reconcileWindowMs?: number;
+  /**
+   * A dockerode client to use instead of one on `socketPath` (tests, a TCP
+   * engine). Default: none (one on `socketPath` with an HTTP agent of its
+   * own, whose connections `close()` ends).
+   */
   readonly docker?: Docker;
   /** Time source for `createdAt` fallbacks and `uptime`. Default `systemClock`. */
   readonly clock?: Clock;
@@ -170,8 +204,25 @@ export function resolveDockerDriverOptions(options: DockerDriverOptions = {}): R
     callTimeoutMs: options.callTimeoutMs ?? defaults.callTimeoutMs,
     stopTimeoutMs: options.stopTimeoutMs ?? defaults.stopTimeoutMs,
     removeTimeoutMs: options.removeTimeoutMs ?? defaults.removeTimeoutMs,
+    expirySweepIntervalMs: positiveMs(
+      "expirySweepIntervalMs",
+      options.expirySweepIntervalMs,
+      defaults.expirySweepIntervalMs,
+    ),
+    reconcileWindowMs: positiveMs("reconcileWindowMs", options.reconcileWindowMs, defaults.reconcileWindowMs),
     retry: options.retry ?? {},
     docker: options.docker,
     clock: options.clock ?? systemClock,
   });
+}
+
+/** A duration option: a finite number of ms, `> 0` and at most a timer's reach; `ConfigurationError` naming it otherwise. */
+function positiveMs(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_DELAY_MS) {
+    throw new ConfigurationError(`Invalid ${name} (${String(value)})`, {
+      issues: [{ path: name, message: `must be a number of ms, > 0 and at most ${MAX_TIMER_DELAY_MS}` }],
+    });
+  }
+  return value;
 }

@@ -232,9 +232,9 @@ describe("driver options", () => {
     expect(() => new DockerDriver({ namespace: "" })).toThrow(/namespace/);
   });
 
-  it("declares the execution capability and limits from the host", () => {
+  it("declares its capabilities and limits from the host", () => {
     const driver = new DockerDriver();
-    expect(driver.capabilities).toEqual(["execution"]);
+    expect(driver.capabilities).toEqual(expect.arrayContaining(["execution", "pause", "expiry", "idempotency"]));
     expect(driver.limits.cpu).toBeGreaterThan(0);
     expect(driver.limits.memory).toBeGreaterThan(0);
     expect(driver.diskLimit).toBe("best-effort");
