@@ -8,6 +8,7 @@
 import { systemClock } from "../clock.js";
 import { ConfigurationError, getErrorMessage, isDriverError } from "../errors.js";
 import type { ContainerDriver } from "../contract/driver.js";
+import { ALL_DRIVER_METHODS, DRIVER_METHOD_TABLE } from "../contract/methods.js";
 import { CONFORMANCE_CASES } from "./cases/index.js";
 import { CONFORMANCE_TIERS } from "./types.js";
 import { ConformanceCheckError, createCaseHarness, sweep } from "./context.js";
@@ -116,7 +117,7 @@ export function selectCases(
  *
  * @example
  * ```ts
- * describeDriver(new MockDockerDriver()); // { name: "mock-docker", version: "1.0.0", capabilities: [] }
+ * describeDriver(new MockDockerDriver()); // { name: "mock-docker", version: "1.0.0", capabilities: [], optionalMethods: [] }
  * ```
  */
 export function describeDriver(driver: ContainerDriver): ConformanceDriverInfo {
@@ -124,6 +125,9 @@ export function describeDriver(driver: ContainerDriver): ConformanceDriverInfo {
     name: String(driver.name),
     version: String(driver.version),
     capabilities: Array.isArray(driver.capabilities) ? driver.capabilities.map(String) : [],
+    optionalMethods: ALL_DRIVER_METHODS.filter(
+      (method) => DRIVER_METHOD_TABLE[method].optional && typeof driver[method] === "function",
+    ),
   };
 }
 
@@ -177,6 +181,23 @@ async function within<T, U>(
 }
 
 const TIMED_OUT = Symbol("timed out");
+
+/**
+ * Close the case's driver after its sweep, when it has `close()` (contract
+ * 1.1), so a driver's timers and connections do not outlive the case. Never
+ * throws: a `close()` that rejects, throws or does not settle within the
+ * case's timeout is returned as the case's failure.
+ */
+async function closeDriver(driver: ContainerDriver, options: ResolvedConformanceOptions): Promise<string | undefined> {
+  if (typeof driver.close !== "function") return undefined;
+  try {
+    const closing = Promise.resolve(driver.close());
+    const outcome = await within(closing, options.timeoutMs, options, TIMED_OUT);
+    return outcome === TIMED_OUT ? `close() did not settle within ${options.timeoutMs} ms` : undefined;
+  } catch (error) {
+    return `close() rejected: ${failureMessage(error)}`;
+  }
+}
 
 /** How long a timed-out case may take to notice the abort before its cleanup starts, in ms. */
 const ABORT_GRACE_MS = 2_000;
@@ -249,6 +270,8 @@ export async function runCase(
     const cleanup = `cleanup: ${leftovers.join("; ")}`;
     failure = failure === undefined ? cleanup : `${failure}; ${cleanup}`;
   }
+  const closing = await closeDriver(driver, options);
+  if (closing !== undefined) failure = failure === undefined ? closing : `${failure}; ${closing}`;
 
   const durationMs = options.clock.now() - started;
   return failure === undefined

@@ -353,6 +353,12 @@ export type ConformanceDriverInfo = {
   readonly version: string;
   /** The driver's declared capabilities; `[]` when it declares none. Decides which tiers run. */
   readonly capabilities: readonly string[];
+  /**
+   * The optional methods the driver has (`close`, `cleanup`, and those of
+   * its capabilities), in the method table's order; the cases of `close()`
+   * and `cleanup()` run only for a driver that has them.
+   */
+  readonly optionalMethods: readonly string[];
 };
 
 /** What `runConformance` returns. */

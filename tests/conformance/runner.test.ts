@@ -118,7 +118,7 @@ describe("runConformance", () => {
       filter: "identity.",
       onProgress: (event) => events.push(event.type),
     });
-    expect(report.driver).toEqual({ name: "mock-docker", version: "1.0.0", capabilities: [] });
+    expect(report.driver).toEqual({ name: "mock-docker", version: "1.0.0", capabilities: [], optionalMethods: [] });
     expect(report.summary).toEqual({ total: 4, passed: 4, failed: 0, skipped: 0 });
     expect(report.ok).toBe(true);
     expect(events).toEqual(["run-start", ...Array(4).fill(["case-start", "case-end"]).flat(), "run-end"]);
