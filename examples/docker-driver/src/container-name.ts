@@ -8,23 +8,35 @@
  * there first, the engine no longer knows the old name (404), and the change
  * is made again on the name as it now is, so neither marker is lost.
  *
- * One case needs more: a keyed container's created name is free while a
- * marker is appended, and a newer duplicate may take it for a moment (it
- * removes itself; see idempotency.ts). A rename through that name would
- * rename the duplicate, so for keyed containers the result is read back by
- * id and the change made again when it did not land.
+ * It is not a perfect one: the engine resolves the old name first and then
+ * renames whatever the container is called once it holds its lock, so two
+ * renames that resolve the same name at the same moment can still replace
+ * one another's marker; and a keyed container's created name is free while
+ * a marker is appended, so a newer duplicate may hold it for a moment (it
+ * removes itself; see idempotency.ts) and a rename through that name would
+ * rename the duplicate. So each rename is read back by id, and the change
+ * made again until the name shows it, read once a racing rename has had
+ * time to land ({@link SETTLE_MS}).
  *
  * @module
  */
 import type Docker from "dockerode";
 import { toDriverError } from "../../../src/index.js";
 import { type EngineScope, statusCodeOf } from "./engine-call.js";
-import { type EngineNameParts, engineNameParts, formatEngineName, OWNER_LABELS } from "./labels.js";
+import { type EngineNameParts, engineNameParts, formatEngineName } from "./labels.js";
 
 /** How often a change is tried again after another writer's rename got in between. */
 const MAX_RENAME_ROUNDS = 6;
+/**
+ * How long a rename that raced ours may take to land after ours answered,
+ * in ms: it waits only for the container's lock, which the engine holds for
+ * a millisecond or two; twenty leaves room for a loaded engine.
+ */
+const SETTLE_MS = 20;
+/** The pause before trying a name a keyed duplicate holds again, times the round, in ms. */
+const TAKEN_PAUSE_MS = 25;
 
-/** What the engine said to one rename. */
+/** What the engine said to one rename: done, the name changed meanwhile, or the wanted name is held. */
 type RenameOutcome = "renamed" | "moved" | "taken";
 
 /**
@@ -49,10 +61,10 @@ export async function changeEngineName(
 ): Promise<void> {
   const context = { operation, containerId: id };
   const labels = info.Config.Labels ?? {};
-  const keyed = labels[OWNER_LABELS.idempotencyKey] !== undefined;
+  const wantedFor = (name: string) => formatEngineName(change(engineNameParts(name, labels)));
   let current = info.Name.replace(/^\//, "");
   for (let round = 0; round < MAX_RENAME_ROUNDS; round++) {
-    const wanted = formatEngineName(change(engineNameParts(current, labels)));
+    const wanted = wantedFor(current);
     if (wanted === current) return;
     const from = current;
     const outcome = await scope.calls.call(context, (signal) =>
@@ -62,19 +74,21 @@ export async function changeEngineName(
         .then(
           (): RenameOutcome => "renamed",
           (error: unknown): RenameOutcome => {
-            if (statusCodeOf(error) === 404) return "moved";
-            // The wanted name is held by a keyed duplicate that is about to remove itself.
-            if (statusCodeOf(error) === 409 && keyed) return "taken";
+            const status = statusCodeOf(error);
+            // 404: renamed by someone else meanwhile. 409: the wanted name is held (by a keyed duplicate about
+            // to remove itself). 400: the engine found the wanted name already (a concurrent identical change).
+            if (status === 404 || status === 409 || status === 400) return status === 409 ? "taken" : "moved";
             throw error;
           },
         ),
     );
-    if (outcome === "renamed" && !keyed) return;
-    if (outcome === "taken") await scope.clock.sleep(25 * (round + 1));
+    // Read back in every case, once a rename that raced ours has had time to land: the engine resolves the old
+    // name and renames whatever the name is once it holds the container's lock, so a rename that resolved the
+    // same name may land just after ours and replace our marker (or ours replaced its); the next round redoes it.
+    await settle(outcome === "taken" ? TAKEN_PAUSE_MS * (round + 1) : SETTLE_MS);
     current = (await currentName(scope, id, context)).replace(/^\//, "");
   }
-  const wanted = formatEngineName(change(engineNameParts(current, labels)));
-  if (wanted === current) return;
+  if (wantedFor(current) === current) return;
   // Other writers renamed it every time: the operation's own failure (retryable where the table says so).
   throw toDriverError(new Error(`the container's name kept changing during ${MAX_RENAME_ROUNDS} renames`), context);
 }
@@ -106,4 +120,12 @@ async function currentName(
     scope.docker.getContainer(id).inspect({ abortSignal: signal }),
   );
   return info.Name;
+}
+
+/**
+ * Wait `ms` of real time: the engine's pace, not the driver's time, so not
+ * the driver's clock (a manual one in tests would never move on).
+ */
+function settle(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

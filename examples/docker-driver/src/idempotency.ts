@@ -135,8 +135,8 @@ export async function createWithKey(
       const created = await steps.create(name);
       nameTaken = created === undefined;
       if (created === undefined) {
-        // A racer holds the name: its container shows in the next list.
-        await scope.clock.sleep(20 * (round + 1));
+        // A racer holds the name: its container shows in the next list. Real time: the engine's pace.
+        await new Promise((resolve) => setTimeout(resolve, 20 * (round + 1)));
         continue;
       }
       winner = await oldestHolder(scope, key, context);

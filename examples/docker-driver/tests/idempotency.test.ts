@@ -73,12 +73,22 @@ describeWithEngine("DockerDriver: idempotency keys on the engine", () => {
   const namespace = uniqueNamespace("idem-test");
   const drivers: DockerDriver[] = [];
   const newDriver = (docker?: Docker) => {
-    const driver = new DockerDriver({ socketPath: SOCKET_PATH, namespace, ...(docker === undefined ? {} : { docker }) });
+    const driver = new DockerDriver({
+      socketPath: SOCKET_PATH,
+      namespace,
+      ...(docker === undefined ? {} : { docker }),
+    });
     drivers.push(driver);
     return driver;
   };
   const keyed = (key: string, extra: Partial<ContainerConfig> = {}): ContainerConfig =>
-    createDriverConfig({ sessionId: `s-${key}`, image: TEST_IMAGE, command: IDLE_COMMAND, idempotencyKey: key, ...extra });
+    createDriverConfig({
+      sessionId: `s-${key}`,
+      image: TEST_IMAGE,
+      command: IDLE_COMMAND,
+      idempotencyKey: key,
+      ...extra,
+    });
 
   afterAll(async () => {
     const report = await newDriver().cleanup();
@@ -110,7 +120,9 @@ describeWithEngine("DockerDriver: idempotency keys on the engine", () => {
       const first = await driver.createContainer(keyed("stopped-key"));
       await driver.startContainer(first.id);
       await driver.stopContainer(first.id);
-      const again = await Promise.all(Array.from({ length: 10 }, () => newDriver().createContainer(keyed("stopped-key"))));
+      const again = await Promise.all(
+        Array.from({ length: 10 }, () => newDriver().createContainer(keyed("stopped-key"))),
+      );
       expect(new Set(again.map((container) => container.id))).toEqual(new Set([first.id]));
       expect(again[0]?.status).toBe("stopped");
       expect(await engineHolders(namespace, "stopped-key")).toEqual([first.id]);
