@@ -36,6 +36,13 @@ export type NamespaceObjects = {
   readonly volumes: OwnedObjects;
 };
 
+/** The error-mapping context of removing one object of each kind. */
+const REMOVAL_CONTEXT: Readonly<Record<CleanupFailure["kind"], (id: string) => ErrorMappingContext>> = {
+  container: (id) => ({ operation: "removeContainer", containerId: id }),
+  network: (id) => ({ operation: "removeNetwork", networkId: id }),
+  volume: (id) => ({ operation: "removeVolume", volumeId: id }),
+};
+
 /** The `id` of a failure that is the list of a kind itself: nothing of that kind could be seen. */
 export const LIST_FAILURE_ID = "*";
 
@@ -59,8 +66,8 @@ export async function cleanupNamespace(
 ): Promise<CleanupReport & { readonly failures: readonly CleanupFailure[] }> {
   const context = { operation: "cleanup" };
   const failures: CleanupFailure[] = [];
-  const fail = (kind: CleanupFailure["kind"], id: string, error: unknown) => {
-    const mapped = toDriverError(error, context);
+  const fail = (kind: CleanupFailure["kind"], id: string, error: unknown, at: ErrorMappingContext) => {
+    const mapped = toDriverError(error, at);
     failures.push({ kind, id, code: mapped.code, message: mapped.message });
   };
   const removeAll = async (kind: CleanupFailure["kind"], owned: OwnedObjects): Promise<number> => {
@@ -68,17 +75,19 @@ export async function cleanupNamespace(
     try {
       ids = await owned.listOwned(context);
     } catch (error) {
-      fail(kind, LIST_FAILURE_ID, error);
+      fail(kind, LIST_FAILURE_ID, error, context);
       return 0;
     }
     const removed = await Promise.all(
       ids.map(async (id) => {
+        // Mapped as the removal it is, so a refusal is that kind's error (VolumeRemoveError, ...), not an unknown one.
+        const removal = REMOVAL_CONTEXT[kind](id);
         try {
-          await owned.removeOwned(id, context);
+          await owned.removeOwned(id, removal);
           return true;
         } catch (error) {
           if (isGone(error)) return true;
-          fail(kind, id, error);
+          fail(kind, id, error, removal);
           return false;
         }
       }),
