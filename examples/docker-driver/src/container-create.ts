@@ -136,7 +136,8 @@ async function createChecked(
   try {
     return created(await inspectCreated(scope, settings, id));
   } catch (error) {
-    await forceRemoveQuietly(scope, id);
+    // Made, but the caller hears of a failure: it must go, now or once the engine answers again.
+    await settings.unknownCreates.reconcile(name);
     throw error;
   }
 }
@@ -189,13 +190,5 @@ async function createEngineContainer(
     if (mayHaveTakenEffect(error) && create.idempotency === undefined)
       await settings.unknownCreates.reconcile(create.name);
     throw error;
-  }
-}
-
-async function forceRemoveQuietly(scope: EngineScope, idOrName: string): Promise<void> {
-  try {
-    await scope.docker.getContainer(idOrName).remove({ force: true, v: true });
-  } catch {
-    // Nothing to remove, or the engine is gone: nothing more can be done here.
   }
 }
