@@ -4,11 +4,11 @@
  * instances on one namespace may change one container's name at once (one
  * stops it, the other moves its expiry), and the engine's rename has no
  * compare-and-set. Renaming through the current name
- * (`POST /containers/<current name>/rename`) is one: when another rename got
- * there first, the engine no longer knows the old name (404), and the change
- * is made again on the name as it now is, so neither marker is lost.
+ * (`POST /containers/<current name>/rename`) comes close: when another
+ * rename got there first, the engine no longer knows the old name (404), and
+ * the change is made again on the name as it now is.
  *
- * It is not a perfect one: the engine resolves the old name first and then
+ * Close, not there: the engine resolves the old name first and then
  * renames whatever the container is called once it holds its lock, so two
  * renames that resolve the same name at the same moment can still replace
  * one another's marker; and a keyed container's created name is free while
@@ -41,7 +41,7 @@ type RenameOutcome = "renamed" | "moved" | "taken";
 
 /**
  * Apply `change` to the markers of container `id`'s engine name, starting
- * from `info` (its inspect data), as a compare-and-set on the name. Resolves
+ * from `info` (its inspect data), through the current name, read back. Resolves
  * once the name shows the change (at once when it already does); rejects
  * with `ContainerNotFoundError` when the container is gone, or with the
  * engine's mapped error (the operation's own failure error when other

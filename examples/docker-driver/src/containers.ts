@@ -5,8 +5,9 @@
  * run one at a time; `stopped` is kept in the engine as a marker in the
  * container's name (see `STOPPED_NAME_SUFFIX`), so a restarted driver still
  * tells it from `exited`, and so is a moved expiry (see expiry.ts); both are
- * changed by a compare-and-set on the name (container-name.ts). Pause and
- * resume are in pause.ts.
+ * changed through the current name and read back, so two driver instances
+ * do not lose each other's marker (container-name.ts). Pause and resume are
+ * in pause.ts.
  *
  * @module
  */

@@ -40,7 +40,7 @@ import { type CleanupFailure, type CleanupReport, cleanupNamespace } from "./cle
 import { ContainerClient, type ContainerOperations } from "./containers.js";
 import { type DiskLimitState, DiskPlanner } from "./disk-plan.js";
 import { EngineCalls, type EngineScope, type EngineWithSignal } from "./engine-call.js";
-import { type ExpirySweepReport, ExpirySweeper } from "./expiry.js";
+import { type ExpirySweepReport, ExpirySweeper, type ExpirySweepSummary } from "./expiry.js";
 import type { DockerContainerInstance } from "./mapping.js";
 import { NetworkClient } from "./networks.js";
 import {
@@ -66,7 +66,7 @@ export type DockerDriverHealth = DriverHealth & {
   /** Creates whose answer was lost and whose leftovers are still being looked for (see orphans.ts). */
   readonly unknownCreates: number;
   /** The last background expiry sweep: when, how many it removed, or why it failed; absent before the first. */
-  readonly lastExpirySweep?: { readonly at: number; readonly removed: number; readonly error?: string };
+  readonly lastExpirySweep?: ExpirySweepSummary;
 };
 
 /** The clients a driver hands its methods to, one per resource kind. */
@@ -286,23 +286,15 @@ export class DockerDriver implements ContainerDriver {
    * after the engine is back is healthy again.
    */
   async healthCheck(): Promise<DockerDriverHealth> {
-    const { containers, disk } = this.#use();
-    const { expiry, unknownCreates } = this.#use();
-    const last = expiry.last;
+    const { containers, disk, expiry, unknownCreates } = this.#use();
+    const lastSweep = expiry.summary();
     const base = {
       version: this.version,
       uptime: Math.max(0, this.#clock.now() - this.#startedAt),
       namespace: this.namespace,
       diskLimit: disk.state(),
       unknownCreates: unknownCreates.pending.length,
-      ...(last === undefined
-        ? {}
-        : {
-            lastExpirySweep:
-              "error" in last
-                ? { at: last.at, removed: 0, error: getErrorMessage(last.error) }
-                : { at: last.at, removed: last.removed.length },
-          }),
+      ...(lastSweep === undefined ? {} : { lastExpirySweep: lastSweep }),
     };
     try {
       const context = { operation: "healthCheck" };

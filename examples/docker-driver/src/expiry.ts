@@ -8,8 +8,9 @@
  * after create, so a moved expiry is a marker in the container's name,
  * `.expires-<ms>` or `.expires-never` (see `EXPIRY_NAME_MARKER`), which wins
  * over the label. The name is, like the stopped marker, kept by the engine
- * across driver and engine restarts, changed with a compare-and-set (see
- * container-name.ts, so two instances never lose each other's change), and
+ * across driver and engine restarts, changed through the current name and
+ * read back (see container-name.ts, so two instances do not lose each
+ * other's change), and
  * is in every list summary: a sweep reads every expiry of the namespace from
  * one list call, with no inspect per container.
  *
@@ -28,6 +29,7 @@ import {
   ConfigurationError,
   ContainerNotFoundError,
   type DriverError,
+  getErrorMessage,
   toDriverError,
   MAX_TIMER_DELAY_MS,
 } from "../../../src/index.js";
@@ -100,6 +102,9 @@ export type ExpirySweepReport = {
   readonly failed: readonly { readonly id: string; readonly error: DriverError }[];
 };
 
+/** What `healthCheck()` shows of the last background sweep: when, how many it removed, or why it failed. */
+export type ExpirySweepSummary = { readonly at: number; readonly removed: number; readonly error?: string };
+
 /**
  * The sweeper of one driver instance; see the module comment.
  *
@@ -129,6 +134,15 @@ export class ExpirySweeper {
   /** The last sweep's report, or its error; `undefined` before the first. */
   get last(): ExpirySweepReport | { readonly at: number; readonly error: DriverError } | undefined {
     return this.#last;
+  }
+
+  /** The last background sweep in a few fields, for `healthCheck()`; `undefined` before the first. */
+  summary(): ExpirySweepSummary | undefined {
+    const last = this.#last;
+    if (last === undefined) return undefined;
+    return "error" in last
+      ? { at: last.at, removed: 0, error: getErrorMessage(last.error) }
+      : { at: last.at, removed: last.removed.length };
   }
 
   /** Whether `close()` was called: no sweep runs any more. */
