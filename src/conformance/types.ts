@@ -280,10 +280,12 @@ export type ConformanceOptions = {
   readonly limits?: Partial<ResourceLimits>;
   /**
    * Hooks that put a running container into a status no interface call
-   * produces (`paused`, `dead`, `removing`, and `exited` for a driver without
-   * the `execution` capability), for drivers with test hooks such as the
-   * mocks' `simulate`. With a hook, the transition cells of that status run;
-   * without, they are skipped. Default: none.
+   * produces (`dead`, `removing`; `paused` for a driver without the `pause`
+   * capability, which otherwise is reached through `pauseContainer`; and
+   * `exited` for a driver without the `execution` capability), for drivers
+   * with test hooks such as the mocks' `simulate`. With a hook, the
+   * transition cells of that status run; without, they are skipped.
+   * Default: none.
    */
   readonly arrange?: StatusArrangers;
   /** Called on every progress event, to show a long run's progress (the CLI draws its progress line from it). Default: none. */
