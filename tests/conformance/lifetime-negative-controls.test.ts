@@ -4,9 +4,10 @@
  * of what it breaks and passes the rest of its tier (the release controls:
  * of the release cases). One engine-lock block per tier, so other engine
  * tests run in between. Runs when a Docker engine answers (skipped with a
- * message otherwise, required in CI).
+ * message otherwise, required in CI). A check without the engine makes sure
+ * every lifetime case the Docker driver runs has a control that fails it.
  */
-import { afterAll, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { DockerDriver } from "../../examples/docker-driver/src/driver.js";
 import { conformanceOptions } from "../../examples/docker-driver/src/factory.js";
 import {
@@ -15,7 +16,13 @@ import {
   SOCKET_PATH,
   uniqueNamespace,
 } from "../../examples/docker-driver/tests/engine.js";
-import { runConformance } from "../../src/conformance/index.js";
+import {
+  CONFORMANCE_CASES,
+  describeDriver,
+  resolveConformanceOptions,
+  runConformance,
+  skipReasonFor,
+} from "../../src/conformance/index.js";
 import { LIFETIME_BROKEN_DRIVERS } from "../fixtures/docker-lifetime-broken-drivers.js";
 
 /** Long enough for the slowest passing case on a loaded engine; the cases that wait forever on purpose end here. */
@@ -26,6 +33,25 @@ const GROUPS: Readonly<Record<string, (tiers: readonly string[]) => boolean>> = 
   expiry: (tiers) => tiers.includes("expiry"),
   "idempotency and release": (tiers) => tiers.includes("idempotency") || tiers.includes("core"),
 };
+
+/** The lifetime cases: the pause, expiry and idempotency tiers and the release cases of core. */
+const isLifetimeCase = (id: string, tier: string) =>
+  tier === "pause" || tier === "expiry" || tier === "idempotency" || id.startsWith("release.");
+
+describe("lifetime negative controls cover the lifetime cases", () => {
+  it("every lifetime case the Docker driver runs is failed by at least one control, and every expected id is a case", async () => {
+    const driver = new DockerDriver({ socketPath: SOCKET_PATH, namespace: "coverage-only" });
+    const info = describeDriver(driver);
+    await driver.close();
+    const options = resolveConformanceOptions(conformanceOptions);
+    const run = CONFORMANCE_CASES.filter(
+      (c) => isLifetimeCase(c.id, c.tier) && skipReasonFor(c, info, options) === undefined,
+    ).map((c) => c.id);
+    const expected = new Set(Object.values(LIFETIME_BROKEN_DRIVERS).flatMap((fixture) => fixture.expectedFailures));
+    expect(run.filter((id) => !expected.has(id))).toEqual([]);
+    expect([...expected].filter((id) => !run.includes(id))).toEqual([]);
+  });
+});
 
 for (const [group, belongs] of Object.entries(GROUPS)) {
   describeWithEngine(`${group} negative controls (Docker engine)`, () => {
