@@ -28,7 +28,7 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -38,12 +38,12 @@ import { DockerDriver } from "../examples/docker-driver/src/driver.js";
 import { DOCKER_DRIVER_DEFAULTS } from "../examples/docker-driver/src/options.js";
 import { createDriverConfig } from "../src/index.js";
 import { median } from "./harness.js";
+import { acquireEngineLock, releaseEngineLock } from "../examples/docker-driver/tests/engine-lock.js";
 
 const SOCKET_PATH = process.env.DOCKER_SOCKET ?? DOCKER_DRIVER_DEFAULTS.socketPath;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const MB = 1_000_000;
 const SIZE = Number(process.env.BENCH_FILE_MB ?? 256) * MB;
-const LOCK_DIR = join(tmpdir(), "openagent-docker-tests.lock");
 
 const namespace = `bench-files-${process.pid}`;
 const docker = new Docker({ socketPath: SOCKET_PATH });
@@ -136,26 +136,6 @@ async function peakRssGrowth<T>(action: () => Promise<T>): Promise<{ value: T; g
   }
 }
 
-async function takeEngineLock(): Promise<void> {
-  for (;;) {
-    try {
-      mkdirSync(LOCK_DIR);
-      writeFileSync(join(LOCK_DIR, "pid"), String(process.pid));
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }
-  }
-}
-
-function releaseEngineLock(): void {
-  try {
-    if (readFileSync(join(LOCK_DIR, "pid"), "utf8") === String(process.pid)) rmSync(LOCK_DIR, { recursive: true });
-  } catch {
-    // Not ours, or already gone.
-  }
-}
-
 const throughput = (seconds: number) => SIZE / MB / seconds;
 const range = (values: readonly number[], digits = 0) =>
   `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
@@ -226,7 +206,7 @@ async function main(workDir: string): Promise<void> {
 }
 
 const workDir = mkdtempSync(join(tmpdir(), "oa-bench-files-"));
-await takeEngineLock();
+await acquireEngineLock();
 try {
   await main(workDir);
 } finally {

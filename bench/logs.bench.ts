@@ -29,7 +29,7 @@ import Docker from "dockerode";
 import { createDriverConfig } from "../src/index.js";
 import { DockerDriver } from "../examples/docker-driver/src/driver.js";
 import { DOCKER_DRIVER_DEFAULTS } from "../examples/docker-driver/src/options.js";
-import { acquireEngineLock, releaseEngineLock } from "../examples/docker-driver/tests/engine.js";
+import { acquireEngineLock, releaseEngineLock } from "../examples/docker-driver/tests/engine-lock.js";
 import { median } from "./harness.js";
 
 const SOCKET_PATH = process.env.DOCKER_SOCKET ?? DOCKER_DRIVER_DEFAULTS.socketPath;

@@ -146,12 +146,21 @@ export const CONTRACT_CLAUSES = [
   { id: "C-FILES-ABORT", title: "Files: an aborted transfer rejects with OperationAbortedError" },
 
   // Capability `pause` (contract 1.1).
+  { id: "C-PAUSE-TRANSITIONS", title: "Pause: pauseContainer and resumeContainer follow the transition table" },
+  { id: "C-PAUSE-PROCESSES", title: "Pause: processes are frozen while paused and keep their memory" },
 
   // Capability `expiry` (contract 1.1).
+  { id: "C-EXPIRY-TTL", title: "Expiry: ttlMs sets expiresAt" },
+  { id: "C-EXPIRY-REMOVAL", title: "Expiry: the driver removes an expired container" },
+  { id: "C-EXPIRY-SET", title: "Expiry: setContainerExpiry moves or clears the expiry" },
 
   // Capability `idempotency` (contract 1.1).
+  { id: "C-IDEMPOTENCY-SAME", title: "Idempotency: creates with one key return one container" },
+  { id: "C-IDEMPOTENCY-CONFLICT", title: "Idempotency: one key with another config is IdempotencyConflictError" },
 
   // close() and cleanup() (contract 1.1, every driver that has them).
+  { id: "C-RELEASE-CLOSE", title: "close() frees the driver instance and leaves every runtime object" },
+  { id: "C-RELEASE-CLEANUP", title: "cleanup() removes the namespace's objects and reports what it could not" },
 ] as const satisfies readonly ContractClause[];
 
 /** The id of one of {@link CONTRACT_CLAUSES}. */

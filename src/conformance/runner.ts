@@ -11,6 +11,7 @@ import { ConfigurationError, getErrorMessage, isDriverError } from "../errors.js
 import type { ContainerDriver } from "../contract/driver.js";
 import { type ResourceLimits, ResourceLimitsSchema } from "../contract/schemas.js";
 import { checkBaseConfig } from "./config-input.js";
+import { ALL_DRIVER_METHODS, DRIVER_METHOD_TABLE } from "../contract/methods.js";
 import { CONFORMANCE_TIERS } from "./types.js";
 import { ConformanceCheckError, caseLabelsOf, createCaseHarness, sweep } from "./context.js";
 import { CaseScheduler, runOrder } from "./schedule.js";
@@ -106,7 +107,7 @@ export function resolveConformanceOptions<D extends ContainerDriver = ContainerD
  *
  * @example
  * ```ts
- * describeDriver(new MockDockerDriver()); // { name: "mock-docker", version: "1.0.0", capabilities: [] }
+ * describeDriver(new MockDockerDriver()); // { name: "mock-docker", version: "1.0.0", capabilities: [], optionalMethods: [] }
  * ```
  */
 export function describeDriver(driver: ContainerDriver): ConformanceDriverInfo {
@@ -114,6 +115,9 @@ export function describeDriver(driver: ContainerDriver): ConformanceDriverInfo {
     name: String(driver.name),
     version: String(driver.version),
     capabilities: Array.isArray(driver.capabilities) ? driver.capabilities.map(String) : [],
+    optionalMethods: ALL_DRIVER_METHODS.filter(
+      (method) => DRIVER_METHOD_TABLE[method].optional && typeof driver[method] === "function",
+    ),
   };
   const limits = ownLimits(driver);
   return limits === undefined ? info : { ...info, limits };

@@ -346,10 +346,12 @@ export type ConformanceOptions<D extends ContainerDriver = ContainerDriver> = {
   readonly concurrency?: number;
   /**
    * Hooks that put a running container into a status no interface call
-   * produces (`paused`, `dead`, `removing`, and `exited` for a driver without
-   * the `execution` capability), for drivers with test hooks such as the
-   * mocks' `simulate`. With a hook, the transition cells of that status run;
-   * without, they are skipped. Default: none.
+   * produces (`dead`, `removing`; `paused` for a driver without the `pause`
+   * capability, which otherwise is reached through `pauseContainer`; and
+   * `exited` for a driver without the `execution` capability), for drivers
+   * with test hooks such as the mocks' `simulate`. With a hook, the
+   * transition cells of that status run; without, they are skipped.
+   * Default: none.
    */
   readonly arrange?: StatusArrangers<D>;
   /** Called on every progress event, to show a long run's progress (the CLI draws its progress line from it). Default: none. */
@@ -433,6 +435,12 @@ export type ConformanceDriverInfo = {
   readonly capabilities: readonly string[];
   /** The driver's own `limits` property, when it has one; the default of `ConformanceOptions.limits`. */
   readonly limits?: Partial<ResourceLimits>;
+  /**
+   * The optional methods the driver has (`close`, `cleanup`, and those of
+   * its capabilities), in the method table's order; the cases of `close()`
+   * and `cleanup()` run only for a driver that has them.
+   */
+  readonly optionalMethods: readonly string[];
 };
 
 /** What `runConformance` returns. */

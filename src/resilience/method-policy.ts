@@ -150,6 +150,23 @@ function carriesIdempotencyKey(args: readonly unknown[] | undefined): boolean {
 }
 
 /**
+ * Whether this call of `method` is idempotent by the method table: always
+ * (`idempotent: true`), or for a create whose config carries an
+ * `idempotencyKey` (`"with-key"`), which returns the key's container however
+ * often it is repeated.
+ *
+ * @example
+ * ```ts
+ * isIdempotentCall("createContainer", [{ ...config, idempotencyKey: "task-7" }]); // true
+ * isIdempotentCall("createContainer", [config]); // false
+ * ```
+ */
+export function isIdempotentCall(method: AnyDriverMethod, args?: readonly unknown[]): boolean {
+  const idempotent = DRIVER_METHOD_TABLE[method]?.idempotent;
+  return idempotent === true || (idempotent === "with-key" && carriesIdempotencyKey(args));
+}
+
+/**
  * The default retry decision of a wrapped driver: the error is retryable,
  * it is not a `CircuitOpenError` (retrying within milliseconds a circuit that
  * stays open for seconds only wastes attempts: it is the caller's to wait for
@@ -169,7 +186,6 @@ function carriesIdempotencyKey(args: readonly unknown[] | undefined): boolean {
  */
 export function defaultShouldRetry(method: AnyDriverMethod, error: unknown, args?: readonly unknown[]): boolean {
   if (!isRetryableError(error) || error instanceof CircuitOpenError) return false;
-  const idempotent = DRIVER_METHOD_TABLE[method]?.idempotent;
-  if (idempotent === true || (idempotent === "with-key" && carriesIdempotencyKey(args))) return true;
+  if (isIdempotentCall(method, args)) return true;
   return !mayHaveTakenEffect(error);
 }

@@ -20,6 +20,7 @@ import {
   attemptDeadline,
   type DriverRetryPolicy,
   defaultShouldRetry,
+  isIdempotentCall,
   type MethodPolicy,
   type ResolvedMethodPolicy,
   resolveMethodPolicy,
@@ -112,7 +113,11 @@ export type DriverPolicies = {
  * - Creates are not retried after a failure that may have taken effect
  *   (timeout, connection reset); with `removeLateCreations` (default), a
  *   create that completes after its caller got a `TimeoutError` is removed,
- *   so "a rejected create leaves nothing behind" holds.
+ *   so "a rejected create leaves nothing behind" holds. A `createContainer`
+ *   whose config carries an `idempotencyKey` is the exception: it is retried
+ *   (the driver returns the key's container, also the one a lost attempt
+ *   made), and what a late attempt made is kept, since a retry may have
+ *   returned it.
  * - `removeContainer`, `removeVolume` and `removeNetwork` are retried after
  *   a timeout; if a retry then finds the resource gone after an earlier
  *   attempt that may have removed it, the removal counts as done rather than
@@ -232,7 +237,8 @@ export function withPolicies<Driver extends ContainerDriver>(
     const plan = plans.get(method) as MethodPlan;
     const { policy, facts } = plan;
     const timeoutMs = attemptDeadline(method, args, policy);
-    const onLate = lateCreationHandler(method, facts);
+    // A keyed create's late result is the key's container, which a retry may already have returned: it stays.
+    const onLate = isIdempotentCall(method, args) ? undefined : lateCreationHandler(method, facts);
     const guarded = () =>
       breaker !== undefined && policy.circuitBreaker
         ? breaker.execute(() => attempt(method, args, timeoutMs, call, onLate))

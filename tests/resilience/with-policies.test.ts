@@ -302,6 +302,34 @@ describe("withPolicies: timeouts and non-idempotent creates", () => {
     expect(removeContainer).not.toHaveBeenCalled();
   });
 
+  it("retries a create whose config carries an idempotencyKey after a connection reset", async () => {
+    const clock = createManualClock();
+    const createContainer = failing([resetError()], async () => instance("c-keyed"));
+    const wrapped = withPolicies(fakeDriver({ createContainer }), policies(clock));
+    const created = await drive(clock, wrapped.createContainer({ ...config, idempotencyKey: "task-7" }));
+    expect(created.id).toBe("c-keyed");
+    expect(createContainer).toHaveBeenCalledTimes(2);
+  });
+
+  it("keeps what a keyed create made after its attempt timed out: the key names it, a retry may have returned it", async () => {
+    const clock = createManualClock();
+    const finishers: ((value: ContainerInstance) => void)[] = [];
+    const createContainer = vi.fn(() => new Promise<ContainerInstance>((resolve) => finishers.push(resolve)));
+    const removeContainer = vi.fn(async () => undefined);
+    const late: LateCreationInfo[] = [];
+    const wrapped = withPolicies(
+      fakeDriver({ createContainer, removeContainer }),
+      policies(clock, { timeoutMs: 10, retry: { maxAttempts: 2 }, onLateCreation: (info) => late.push(info) }),
+    );
+    const creating = wrapped.createContainer({ ...config, idempotencyKey: "task-7" });
+    await expect(drive(clock, creating)).rejects.toBeInstanceOf(TimeoutError);
+    expect(createContainer).toHaveBeenCalledTimes(2);
+    for (const finish of finishers) finish(instance("c-keyed"));
+    await flushMicrotasks();
+    expect(removeContainer).not.toHaveBeenCalled();
+    expect(late).toEqual([]);
+  });
+
   it("does not retry a create after a connection reset (the request may have been processed)", async () => {
     const clock = createManualClock();
     const createContainer = vi.fn(async () => Promise.reject(resetError()));

@@ -3,19 +3,23 @@
  * first (they hold networks and volumes), then networks, then volumes. Each
  * kind is listed by its ownership labels through its own client, so a
  * variant engine's client (services on Swarm) takes part without changes
- * here.
+ * here. A failure does not stop it: every object is tried, and each one
+ * that could not be removed is reported.
  *
  * @module
  */
-import { ContainerNotFoundError, type ErrorMappingContext, toDriverError } from "../../../src/index.js";
+import {
+  type CleanupFailure,
+  type CleanupReport,
+  ContainerNotFoundError,
+  type ErrorMappingContext,
+  NetworkNotFoundError,
+  toDriverError,
+  VolumeNotFoundError,
+} from "../../../src/index.js";
 import { statusCodeOf } from "./engine-call.js";
 
-/** What `cleanup()` removed. */
-export type CleanupReport = {
-  readonly containers: number;
-  readonly volumes: number;
-  readonly networks: number;
-};
+export type { CleanupFailure, CleanupReport };
 
 /** One kind of object a namespace owns, as the cleanup sees it. */
 export type OwnedObjects = {
@@ -32,38 +36,75 @@ export type NamespaceObjects = {
   readonly volumes: OwnedObjects;
 };
 
+/** The error-mapping context of removing one object of each kind. */
+const REMOVAL_CONTEXT: Readonly<Record<CleanupFailure["kind"], (id: string) => ErrorMappingContext>> = {
+  container: (id) => ({ operation: "removeContainer", containerId: id }),
+  network: (id) => ({ operation: "removeNetwork", networkId: id }),
+  volume: (id) => ({ operation: "removeVolume", volumeId: id }),
+};
+
+/** The `id` of a failure that is the list of a kind itself: nothing of that kind could be seen. */
+export const LIST_FAILURE_ID = "*";
+
 /**
  * Remove every container, network and volume of the namespace, in that
- * order. Tries all of them and rethrows the first failure at the end; an
- * object already gone counts as removed.
+ * order, going on past every failure: the report counts what was removed
+ * (an object already gone counts: someone removed it first) and lists each
+ * object that could not be, with its contract error code and message; a
+ * kind whose list failed is one failure with id {@link LIST_FAILURE_ID}.
+ * Never rejects for an engine failure; idempotent (a second run removes
+ * nothing and reports no failure when nothing is left).
  *
  * @example
  * ```ts
  * const report = await cleanupNamespace({ containers, networks, volumes });
- * console.log(report.containers); // how many containers were removed
+ * if (report.failures.length > 0) console.warn(report.failures);
  * ```
  */
-export async function cleanupNamespace(objects: NamespaceObjects): Promise<CleanupReport> {
+export async function cleanupNamespace(
+  objects: NamespaceObjects,
+): Promise<CleanupReport & { readonly failures: readonly CleanupFailure[] }> {
   const context = { operation: "cleanup" };
-  const failures: unknown[] = [];
-  const settle = async (work: Promise<unknown>): Promise<boolean> => {
-    try {
-      await work;
-      return true;
-    } catch (error) {
-      if (statusCodeOf(error) === 404 || error instanceof ContainerNotFoundError) return true;
-      failures.push(error);
-      return false;
-    }
+  const failures: CleanupFailure[] = [];
+  const fail = (kind: CleanupFailure["kind"], id: string, error: unknown, at: ErrorMappingContext) => {
+    const mapped = toDriverError(error, at);
+    failures.push({ kind, id, code: mapped.code, message: mapped.message });
   };
-  const removeAll = async (kind: OwnedObjects): Promise<number> => {
-    const ids = await kind.listOwned(context);
-    const removed = await Promise.all(ids.map((id) => settle(kind.removeOwned(id, context))));
+  const removeAll = async (kind: CleanupFailure["kind"], owned: OwnedObjects): Promise<number> => {
+    let ids: readonly string[];
+    try {
+      ids = await owned.listOwned(context);
+    } catch (error) {
+      fail(kind, LIST_FAILURE_ID, error, context);
+      return 0;
+    }
+    const removed = await Promise.all(
+      ids.map(async (id) => {
+        // Mapped as the removal it is, so a refusal is that kind's error (VolumeRemoveError, ...), not an unknown one.
+        const removal = REMOVAL_CONTEXT[kind](id);
+        try {
+          await owned.removeOwned(id, removal);
+          return true;
+        } catch (error) {
+          if (isGone(error)) return true;
+          fail(kind, id, error, removal);
+          return false;
+        }
+      }),
+    );
     return removed.filter(Boolean).length;
   };
-  const containers = await removeAll(objects.containers);
-  const networks = await removeAll(objects.networks);
-  const volumes = await removeAll(objects.volumes);
-  if (failures.length > 0) throw toDriverError(failures[0], context);
-  return { containers, networks, volumes };
+  const containers = await removeAll("container", objects.containers);
+  const networks = await removeAll("network", objects.networks);
+  const volumes = await removeAll("volume", objects.volumes);
+  return { containers, networks, volumes, failures };
+}
+
+function isGone(error: unknown): boolean {
+  return (
+    statusCodeOf(error) === 404 ||
+    error instanceof ContainerNotFoundError ||
+    error instanceof NetworkNotFoundError ||
+    error instanceof VolumeNotFoundError
+  );
 }

@@ -4,7 +4,10 @@
  * lifecycle comes from the package's transition table; operations on one id
  * run one at a time; `stopped` is kept in the engine as a marker in the
  * container's name (see `STOPPED_NAME_SUFFIX`), so a restarted driver still
- * tells it from `exited`.
+ * tells it from `exited`, and so is a moved expiry (see expiry.ts); both are
+ * changed through the current name and read back, so two driver instances
+ * do not lose each other's marker (container-name.ts). Pause and resume are
+ * in pause.ts.
  *
  * @module
  */
@@ -30,24 +33,20 @@ import {
 } from "../../../src/index.js";
 import { type ContainerCreateSettings, createOwnedContainer } from "./container-create.js";
 import { readContainerLogs } from "./container-logs.js";
+import { changeEngineName, changeEngineNameQuietly } from "./container-name.js";
+import { type EngineCallOptions, type EngineScope, ignoreNotModified, statusCodeOf } from "./engine-call.js";
+import { moveExpiry, parseExpiresAt } from "./expiry.js";
 import {
-  type EngineCallOptions,
-  type EngineScope,
-  engineMessage,
-  ignoreNotModified,
-  statusCodeOf,
-} from "./engine-call.js";
-import {
-  baseName,
+  type EngineNameParts,
   engineLabelFilters,
   hasStoppedMarker,
   isOwnedBy,
   OWNER_LABELS,
   ownerLabelFilter,
   reservedKeysIn,
-  STOPPED_NAME_SUFFIX,
 } from "./labels.js";
 import { type DockerContainerInstance, statusFromEngine, toInstance } from "./mapping.js";
+import { freezeOrThaw } from "./pause.js";
 import { requireString } from "./preflight.js";
 import { attachStdin, stdinOf } from "./stdin.js";
 
@@ -79,6 +78,12 @@ export interface ContainerOperations {
   listOwned(context: ErrorMappingContext): Promise<string[]>;
   /** Remove one of them, for `cleanup()`. */
   removeOwned(id: string, context: ErrorMappingContext): Promise<void>;
+  /** `pauseContainer`; a variant engine that cannot pause leaves it out (and does not declare `pause`). */
+  pause?(id: string): Promise<void>;
+  /** `resumeContainer`; see {@link ContainerOperations.pause}. */
+  resume?(id: string): Promise<void>;
+  /** `setContainerExpiry`; a variant engine without it does not declare `expiry`. */
+  setExpiry?(id: string, expiresAt: number | null): Promise<void>;
 }
 
 /** `healthCheck()`'s container counts: stopped counts every container that is not running. */
@@ -96,8 +101,6 @@ export type ContainerClientSettings = ContainerCreateSettings & {
 const ENGINE_ID = /^[0-9a-f]{64}$/;
 /** The longest grace period a stop gets, in seconds (23 days). */
 const MAX_GRACE_SECONDS = 2_000_000;
-/** The engine's 400 to a rename to the name the container already has. */
-const SAME_NAME = /same name as its current name/;
 /** The engine's 409 when another client is already removing the container. */
 const REMOVAL_IN_PROGRESS = /removal of container .* is already in progress/;
 /** How often a remove that found another removal under way looks whether the container is gone, in ms. */
@@ -170,7 +173,7 @@ export class ContainerClient implements ContainerOperations {
         // Started again: whatever ends it next is its own doing, not a stop. Unmarked only once it
         // runs, so a reader meanwhile sees `stopped` (the engine ignores the marker of a running one),
         // never `exited`.
-        await this.#rename(id, baseName(info.Name), context);
+        await changeEngineName(this.#scope, id, info, unmarkStopped, "startContainer");
       }
       await delivered;
     });
@@ -186,16 +189,15 @@ export class ContainerClient implements ContainerOperations {
     await this.#withOwned(id, "stopContainer", async (info, status) => {
       if (transitionFor("stop", status).kind !== "move") return;
       const graceMs = stop.force === true ? 0 : (stop.timeout ?? this.#settings.stopTimeoutMs);
-      const context = { operation: "stopContainer", containerId: id };
       const mark = !hasStoppedMarker(info.Name);
       // Marked before the stop, so a reader meanwhile sees `running` (the engine ignores the marker of a
       // running one) or `stopped`, never `exited`, which a platform would take for a crash.
-      if (mark) await this.#rename(id, `${baseName(info.Name)}${STOPPED_NAME_SUFFIX}`, context);
+      if (mark) await changeEngineName(this.#scope, id, info, markStopped, "stopContainer");
       try {
         await this.#stopEngineContainer(id, info, status, graceMs, "stopContainer");
       } catch (error) {
         // Not stopped by us after all: whatever ends it later is its own doing.
-        if (mark) await this.#renameQuietly(id, baseName(info.Name));
+        if (mark) await this.#unmarkQuietly(id, "stopContainer");
         throw error;
       }
     });
@@ -211,7 +213,9 @@ export class ContainerClient implements ContainerOperations {
       const context = { operation: "removeContainer", containerId: id };
       if (transitionFor("stop", status).kind === "move") {
         // Marked as stopped by us first, so until it is gone it reads `stopped`, not `exited` (see stop).
-        if (!hasStoppedMarker(info.Name)) await this.#renameQuietly(id, `${baseName(info.Name)}${STOPPED_NAME_SUFFIX}`);
+        if (!hasStoppedMarker(info.Name)) {
+          await changeEngineNameQuietly(this.#scope, id, info, markStopped, "removeContainer");
+        }
         try {
           await this.#stopEngineContainer(id, info, status, this.#settings.removeTimeoutMs, "removeContainer");
         } catch {
@@ -231,6 +235,29 @@ export class ContainerClient implements ContainerOperations {
           throw error;
         }
       });
+    });
+  }
+
+  /** Pause a running container; see `CONTAINER_TRANSITIONS.pause` and pause.ts. */
+  async pause(id: string): Promise<void> {
+    await this.#withOwned(id, "pauseContainer", (_info, status) => freezeOrThaw(this.#scope, "pause", id, status));
+  }
+
+  /** Resume a paused container; see `CONTAINER_TRANSITIONS.resume` and pause.ts. */
+  async resume(id: string): Promise<void> {
+    await this.#withOwned(id, "resumeContainer", (_info, status) => freezeOrThaw(this.#scope, "resume", id, status));
+  }
+
+  /**
+   * Move the container's expiry to `expiresAt` (ms since the epoch), or
+   * clear it (`null`); see expiry.ts. A bad value is a `ConfigurationError`
+   * before any engine call.
+   */
+  async setExpiry(id: string, expiresAt: number | null): Promise<void> {
+    const at = parseExpiresAt(expiresAt);
+    await this.#withOwned(id, "setContainerExpiry", async (info) => {
+      await moveExpiry(this.#scope, id, info, at);
+      if (at !== null) this.#settings.expiry.expect(at);
     });
   }
 
@@ -378,37 +405,6 @@ export class ContainerClient implements ContainerOperations {
     });
   }
 
-  /**
-   * Rename the container to `name`. Another instance of the driver on the
-   * same namespace (a platform with two replicas) may have renamed it first:
-   * the engine then refuses a rename to the name it already has, and that is
-   * success, not a `ConfigurationError`.
-   */
-  async #rename(id: string, name: string, context: ErrorMappingContext): Promise<void> {
-    try {
-      await this.#scope.calls.call(context, (signal) =>
-        this.#scope.docker.getContainer(id).rename({ name, abortSignal: signal }),
-      );
-    } catch (error) {
-      // The engine's refusal says the name was already the target when it looked (the other instance may
-      // have renamed it again since); without that answer, the name it has now decides.
-      if (SAME_NAME.test(engineMessage(error)) || (await this.#engineNameOf(id, context)) === name) return;
-      throw error;
-    }
-  }
-
-  /** The container's engine name without the leading '/', or `undefined` when it cannot be read. */
-  async #engineNameOf(id: string, context: ErrorMappingContext): Promise<string | undefined> {
-    try {
-      const info = await this.#scope.calls.call(context, (signal) =>
-        this.#scope.docker.getContainer(id).inspect({ abortSignal: signal }),
-      );
-      return info.Name.replace(/^\//, "");
-    } catch {
-      return undefined;
-    }
-  }
-
   /** Resolves once the engine no longer knows the container; rejects when `signal` (the call's deadline) aborts. */
   async #waitUntilGone(id: string, signal: AbortSignal): Promise<void> {
     for (;;) {
@@ -422,11 +418,16 @@ export class ContainerClient implements ContainerOperations {
     }
   }
 
-  async #renameQuietly(id: string, name: string): Promise<void> {
+  /** Take the stopped marker off again, from the name as it is now. */
+  async #unmarkQuietly(id: string, operation: string): Promise<void> {
     try {
-      await this.#scope.docker.getContainer(id).rename({ name });
+      const info = await this.#inspectOwned(id, operation);
+      if (info !== null) await changeEngineNameQuietly(this.#scope, id, info, unmarkStopped, operation);
     } catch {
       // Gone, or the engine is: nothing more can be done here.
     }
   }
 }
+
+const markStopped = (parts: EngineNameParts): EngineNameParts => ({ ...parts, stopped: true });
+const unmarkStopped = (parts: EngineNameParts): EngineNameParts => ({ ...parts, stopped: false });

@@ -18,6 +18,7 @@
  * @module
  */
 import { tmpdir } from "node:os";
+import http from "node:http";
 import Docker from "dockerode";
 import {
   type Clock,
@@ -37,16 +38,18 @@ import {
   ResourceLimitError,
   type StopOptions,
   toDriverError,
+  UnexpectedError,
   type Volume,
   type VolumeConfig,
   type WriteFileOptions,
 } from "../../../src/index.js";
-import { type CleanupReport, cleanupNamespace } from "./cleanup.js";
+import { type CleanupFailure, type CleanupReport, cleanupNamespace } from "./cleanup.js";
 import { ContainerClient, type ContainerOperations } from "./containers.js";
 import { type DiskLimitState, DiskPlanner } from "./disk-plan.js";
 import { EngineCalls, type EngineScope, type EngineWithSignal } from "./engine-call.js";
 import { ExecClient } from "./exec.js";
 import { FileClient } from "./files.js";
+import { type ExpirySweepReport, ExpirySweeper, type ExpirySweepSummary } from "./expiry.js";
 import { type DockerContainerInstance, UNENFORCED_DISK } from "./mapping.js";
 import { NetworkClient } from "./networks.js";
 import {
@@ -55,6 +58,7 @@ import {
   type ResolvedDockerDriverOptions,
   resolveDockerDriverOptions,
 } from "./options.js";
+import { UnknownCreates } from "./orphans.js";
 import { preflightContainerConfig } from "./preflight.js";
 import { VolumeClient } from "./volumes.js";
 
@@ -68,6 +72,10 @@ export type DockerDriverHealth = DriverHealth & {
   readonly diskLimit: DiskLimitState;
   /** The namespace the counts cover. */
   readonly namespace: string;
+  /** Creates whose answer was lost and whose leftovers are still being looked for (see orphans.ts). */
+  readonly unknownCreates: number;
+  /** The last background expiry sweep: when, how many it removed, or why it failed; absent before the first. */
+  readonly lastExpirySweep?: ExpirySweepSummary;
 };
 
 /** The clients a driver hands its methods to, one per resource kind. */
@@ -78,6 +86,10 @@ export type DockerDriverClients = {
   readonly disk: DiskPlanner;
   readonly exec: ExecClient;
   readonly files: FileClient;
+  /** Removes the namespace's expired containers (see expiry.ts). */
+  readonly expiry: ExpirySweeper;
+  /** Removes what creates whose answer was lost may have made (see orphans.ts). */
+  readonly unknownCreates: UnknownCreates;
 };
 
 const DRIVER_NAME = "docker";
@@ -113,10 +125,22 @@ export class DockerDriver implements ContainerDriver {
    * the host (security options, network none, mounts, shared volumes) and
    * enforces memory, pids and cpu limits: the engine does all three. It
    * streams: `stdin` for the main command, live, abortable, per-stream logs;
-   * runs commands in running containers (`exec`); and moves files in and out
-   * through the engine's archive API (`files`).
+   * runs commands in running containers (`exec`); moves files in and out
+   * through the engine's archive API (`files`); pauses with the engine's
+   * freezer (`pause`); removes expired containers (`expiry`); and returns one
+   * container per idempotency key (`idempotency`).
    */
-  readonly capabilities = ["execution", "isolation", "limits", "streams", "exec", "files"] as const;
+  readonly capabilities = [
+    "execution",
+    "isolation",
+    "limits",
+    "streams",
+    "exec",
+    "files",
+    "pause",
+    "expiry",
+    "idempotency",
+  ] as const;
   /** The namespace whose objects this instance owns. */
   readonly namespace: string;
   /** The engine socket this driver talks to. */
@@ -131,7 +155,10 @@ export class DockerDriver implements ContainerDriver {
   /** The options with their defaults, for {@link DockerDriver.createClients}. */
   protected readonly options: ResolvedDockerDriverOptions;
   readonly #docker: Docker;
+  /** The HTTP agent of a client the driver made itself; `close()` ends its idle connections. */
+  readonly #agent: http.Agent | undefined;
   readonly #clock: Clock;
+  #closed = false;
   readonly #startedAt: number;
   #scope: EngineScope | undefined;
   #clients: DockerDriverClients | undefined;
@@ -143,7 +170,10 @@ export class DockerDriver implements ContainerDriver {
     this.allowedBindSources = this.options.allowedBindSources;
     this.limits = this.options.limits;
     this.diskLimit = this.options.diskLimit;
-    this.#docker = this.options.docker ?? new Docker({ socketPath: this.socketPath });
+    this.#agent = this.options.docker === undefined ? new http.Agent({ keepAlive: true }) : undefined;
+    // dockerode hands `agent` to its HTTP requests; its type declarations do not list it.
+    this.#docker =
+      this.options.docker ?? new Docker({ socketPath: this.socketPath, agent: this.#agent } as Docker.DockerOptions);
     this.#clock = this.options.clock;
     this.#startedAt = this.#clock.now();
   }
@@ -238,6 +268,46 @@ export class DockerDriver implements ContainerDriver {
     return this.#use().files.readStream(id, path, options);
   }
 
+  /**
+   * Freeze a running container's processes with the engine's pause (the
+   * cgroup freezer): they keep their memory and resume where they were. See
+   * the `pause` row of `CONTAINER_TRANSITIONS`: a paused container is a
+   * no-op, any other status a `ContainerStateError`.
+   */
+  async pauseContainer(id: string): Promise<void> {
+    return this.#containerOperation("pause", "pauseContainer")(id);
+  }
+
+  /** Thaw a paused container; see the `resume` row of `CONTAINER_TRANSITIONS`. */
+  async resumeContainer(id: string): Promise<void> {
+    return this.#containerOperation("resume", "resumeContainer")(id);
+  }
+
+  /**
+   * Move a container's expiry to `expiresAt` (ms since the epoch; a time
+   * past makes it due at once), or clear it (`null`). Kept in the engine (a
+   * marker in the container's name, see expiry.ts), so every driver instance
+   * of the namespace honours it, now and after restarts.
+   */
+  async setContainerExpiry(id: string, expiresAt: number | null): Promise<void> {
+    const setExpiry = this.#containerOperation("setExpiry", "setContainerExpiry");
+    return setExpiry(id, expiresAt);
+  }
+
+  /**
+   * Sweep the namespace for expired containers now and remove them (the
+   * driver also does this on its own, see `expirySweepIntervalMs`): one list
+   * call, one removal per expired container. Resolves with what it did.
+   *
+   * @example
+   * ```ts
+   * const { removed } = await driver.sweepExpired();
+   * ```
+   */
+  async sweepExpired(): Promise<ExpirySweepReport> {
+    return this.#use().expiry.sweep();
+  }
+
   /** Create an engine volume with the ownership labels. Its id is its name, as the engine has no other. */
   async createVolume(input: VolumeConfig): Promise<Volume> {
     return this.#use().volumes.create(input);
@@ -281,14 +351,17 @@ export class DockerDriver implements ContainerDriver {
    * after the engine is back is healthy again.
    */
   async healthCheck(): Promise<DockerDriverHealth> {
-    const { containers, disk } = this.#use();
+    const { containers, disk, expiry, unknownCreates } = this.#use();
     const diskLimit = disk.state();
+    const lastSweep = expiry.summary();
     const base = {
       version: this.version,
       uptime: Math.max(0, this.#clock.now() - this.#startedAt),
       namespace: this.namespace,
       diskLimit,
       ...(diskLimit === "unenforced" ? { unenforced: [UNENFORCED_DISK] } : {}),
+      unknownCreates: unknownCreates.pending.length,
+      ...(lastSweep === undefined ? {} : { lastExpirySweep: lastSweep }),
     };
     try {
       const context = { operation: "healthCheck" };
@@ -320,26 +393,44 @@ export class DockerDriver implements ContainerDriver {
 
   /**
    * Remove every container, network and volume of this driver's namespace
-   * from the engine, in that order (containers hold the others). Tries all of
-   * them and rethrows the first failure at the end.
+   * from the engine, in that order (containers hold the others), and resolve
+   * with how many of each it removed. It goes on past every failure (an
+   * object in use by another namespace's container, an engine error) and
+   * reports each in `failures`, with its contract error code; a second call
+   * removes what is left. Only this namespace's objects are touched.
    *
    * @example
    * ```ts
-   * afterAll(() => driver.cleanup());
+   * const report = await driver.cleanup();
+   * if (report.failures.length > 0) console.warn("left behind:", report.failures);
    * ```
    */
-  async cleanup(): Promise<CleanupReport> {
+  async cleanup(): Promise<CleanupReport & { readonly failures: readonly CleanupFailure[] }> {
     return cleanupNamespace(this.#use());
   }
 
   /**
-   * Free what this instance holds: nothing, as it keeps no timers and no open
-   * streams. Every container, volume and network stays on the engine, as
-   * contract 1.1 says (in 1.0 `close()` ran `cleanup()`, which removed the
-   * whole namespace from under any other instance: call `cleanup()` for that).
-   * The conformance runner closes each case's driver while other cases run.
+   * Free what this instance holds: stop the expiry sweeper and the
+   * reconcile of unknown creates (waiting for the engine calls under way),
+   * and end the idle connections of the engine client the driver made.
+   * Every container, volume and network stays on the engine (since 1.1;
+   * in 1.0 `close()` ran `cleanup()`: call that explicitly to remove them).
+   * Idempotent. The driver still answers calls afterwards, opening
+   * connections as needed, but runs nothing in the background any more.
+   *
+   * @example
+   * ```ts
+   * process.once("SIGTERM", () => void driver.close());
+   * ```
    */
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.#closed = true;
+    const clients = this.#clients;
+    if (clients !== undefined) await Promise.all([clients.expiry.close(), clients.unknownCreates.close()]);
+    for (const sockets of Object.values(this.#agent?.freeSockets ?? {})) {
+      for (const socket of sockets ?? []) socket.destroy();
+    }
+  }
 
   /**
    * The clients this driver hands its methods to, built once, on the first
@@ -362,6 +453,11 @@ export class DockerDriver implements ContainerDriver {
     const volumes = new VolumeClient(scope);
     const networks = new NetworkClient(scope);
     const disk = new DiskPlanner(scope, options.diskLimit);
+    const expiry = new ExpirySweeper(scope, options.expirySweepIntervalMs);
+    const unknownCreates = new UnknownCreates(scope, {
+      windowMs: options.reconcileWindowMs,
+      settleMs: Math.min(options.callTimeoutMs, options.reconcileWindowMs),
+    });
     const containers = new ContainerClient(scope, {
       socketPath: options.socketPath,
       stopTimeoutMs: options.stopTimeoutMs,
@@ -372,9 +468,11 @@ export class DockerDriver implements ContainerDriver {
       volumes,
       networks,
       disk,
+      expiry,
+      unknownCreates,
     });
     const files = new FileClient(scope, { spoolDirectory: tmpdir() });
-    return { containers, volumes, networks, disk, exec: new ExecClient(scope), files };
+    return { containers, volumes, networks, disk, exec: new ExecClient(scope), files, expiry, unknownCreates };
   }
 
   #engine(): EngineScope {
@@ -393,9 +491,32 @@ export class DockerDriver implements ContainerDriver {
     return this.#scope;
   }
 
+  /**
+   * The clients, built on the first call; that call also starts the expiry
+   * sweeper, whose first sweep removes what expired while no driver of the
+   * namespace ran (never after `close()`).
+   */
   #use(): DockerDriverClients {
-    this.#clients ??= this.createClients(this.#engine());
+    if (this.#clients === undefined) {
+      this.#clients = this.createClients(this.#engine());
+      if (!this.#closed) this.#clients.expiry.start();
+    }
     return this.#clients;
+  }
+
+  /** The container client's `operation`, or `UnexpectedError` when a variant engine's client has none. */
+  #containerOperation<Operation extends "pause" | "resume" | "setExpiry">(
+    operation: Operation,
+    method: string,
+  ): NonNullable<ContainerOperations[Operation]> {
+    const { containers } = this.#use();
+    const implementation = containers[operation];
+    if (implementation === undefined) {
+      throw new UnexpectedError(`${this.name} cannot ${method}: its container client has no '${operation}'`, {
+        context: { operation: method },
+      });
+    }
+    return implementation.bind(containers) as NonNullable<ContainerOperations[Operation]>;
   }
 
   #checkLimits(config: ContainerConfig): void {

@@ -38,6 +38,12 @@ export type EngineCallOptions = {
   readonly onlyIfNotSent?: boolean;
   /** Attempts in total; 1 disables retries (health checks report the present). Default: the policy's. */
   readonly maxAttempts?: number;
+  /**
+   * Cancels the call and its retries, for background work that `close()`
+   * stops (the expiry sweep, the reconcile of unknown creates): the call
+   * rejects promptly with the signal's reason. Default: none.
+   */
+  readonly signal?: AbortSignal;
 };
 
 /** What {@link EngineCalls} needs. */
@@ -96,14 +102,18 @@ export class EngineCalls {
           return await withTimeout((signal) => fn(signal, attempt), timeoutMs, {
             operation: context.operation,
             clock: this.#clock,
+            ...(options.signal === undefined ? {} : { signal: options.signal }),
           });
         } catch (error) {
+          // Cancelled by the caller: its reason, as is, so the caller tells it from an engine failure.
+          if (options.signal?.aborted === true && error === options.signal.reason) throw error;
           throw toDriverError(error, mapped);
         }
       },
       {
         ...this.#retry,
         ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
         shouldRetry: (error) =>
           options.onlyIfNotSent === true
             ? error instanceof NetworkError && !mayHaveTakenEffect(error)

@@ -8,7 +8,6 @@
  *
  * @module
  */
-import Docker from "dockerode";
 import type { ConformanceOptions } from "../../../src/conformance/types.js";
 import { DockerDriver } from "./driver.js";
 import { DOCKER_DRIVER_DEFAULTS } from "./options.js";
@@ -19,7 +18,15 @@ export const TEST_IMAGE = "openagent-test/busybox:latest";
 const socketPath = process.env.DOCKER_SOCKET ?? DOCKER_DRIVER_DEFAULTS.socketPath;
 
 /**
- * A fresh driver on the local engine, in the conformance namespace.
+ * The expiry sweep interval of conformance drivers, in ms: the expiry cases
+ * wait for containers another driver instance's expiry made due (the
+ * default, 10 s, would make each of them wait that long).
+ */
+export const CONFORMANCE_SWEEP_INTERVAL_MS = 250;
+
+/**
+ * A fresh driver on the local engine, in the conformance namespace, with a
+ * short expiry sweep interval.
  *
  * @example
  * ```ts
@@ -28,23 +35,21 @@ const socketPath = process.env.DOCKER_SOCKET ?? DOCKER_DRIVER_DEFAULTS.socketPat
  * ```
  */
 export default function createDriver(): DockerDriver {
-  return new DockerDriver({ socketPath, namespace: process.env.OPENAGENT_DOCKER_NAMESPACE ?? "conformance" });
+  return new DockerDriver({
+    socketPath,
+    namespace: process.env.OPENAGENT_DOCKER_NAMESPACE ?? "conformance",
+    expirySweepIntervalMs: CONFORMANCE_SWEEP_INTERVAL_MS,
+  });
 }
 
 export { createDriver };
 
 /**
- * Options the conformance runner should use with this driver: the test image
- * and a way to reach `paused`, which the contract has no method for: the
- * engine's own pause, as an operator would do it (the hook gets the
- * `DockerDriver` itself, typed). The driver's maxima need no option: the
- * suite reads the driver's own `limits` property.
+ * Options the conformance runner should use with this driver: the test
+ * image. No hook for `paused`: the driver declares `pause`, so the suite
+ * reaches it through `pauseContainer`. No `limits`: the suite reads the
+ * driver's own `limits` property.
  */
 export const conformanceOptions: ConformanceOptions<DockerDriver> = {
   image: TEST_IMAGE,
-  arrange: {
-    paused: async (driver, id) => {
-      await new Docker({ socketPath: driver.socketPath }).getContainer(id).pause();
-    },
-  },
 };

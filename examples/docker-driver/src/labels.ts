@@ -29,6 +29,17 @@ export const OWNER_LABELS = Object.freeze({
   diskLimit: `${prefix}disk-limit`,
   /** What a volume the driver made for a container is for (`tmp`: the `/tmp` of a read-only container). */
   role: `${prefix}role`,
+  /**
+   * The container's engine name as created (containers only), so the markers the driver appends to the name
+   * later (moved expiry, stopped) are told apart from the name itself whatever the session id or key holds.
+   */
+  name: `${prefix}name`,
+  /** When the container expires, ms since the epoch, as created from `ttlMs` (containers only); see {@link expiryOf}. */
+  expiresAt: `${prefix}expires-at`,
+  /** The config's `idempotencyKey` (containers only). */
+  idempotencyKey: `${prefix}idempotency-key`,
+  /** SHA-256 of the canonical config a keyed container was created from (containers only); see idempotency.ts. */
+  configFingerprint: `${prefix}config-fingerprint`,
 });
 
 /**
@@ -38,6 +49,18 @@ export const OWNER_LABELS = Object.freeze({
  * us, so a driver restarted later still tells the two apart.
  */
 export const STOPPED_NAME_SUFFIX = ".stopped";
+
+/**
+ * Marker of an expiry moved by `setContainerExpiry`, appended to the engine
+ * name before the stopped marker: `.expires-<ms since the epoch>`, or
+ * `.expires-never` for an expiry cleared. Labels cannot change after create;
+ * the name can, is kept by the engine across restarts, and is in every list
+ * summary, so a sweep reads every expiry from one list call.
+ */
+export const EXPIRY_NAME_MARKER = ".expires-";
+
+/** The value of {@link EXPIRY_NAME_MARKER} that says the expiry was cleared. */
+export const NO_EXPIRY = "never";
 
 /** Whether `namespace` is usable in labels and container names. */
 export function isValidNamespace(namespace: string): boolean {
@@ -121,10 +144,107 @@ export function containerName(namespace: string, sessionId: string, random: stri
   return `oa-${namespace}-${sessionId}-${random}`;
 }
 
-/** The engine name without the leading `/` and without the stopped marker. */
-export function baseName(engineName: string): string {
+/**
+ * The engine name of a container created with an idempotency key:
+ * `oa-<namespace>-key-<key>`, the same for every create with the key, so the
+ * engine itself refuses a second one (409) while the first holds the name.
+ */
+export function keyedContainerName(namespace: string, idempotencyKey: string): string {
+  return `oa-${namespace}-key-${idempotencyKey}`;
+}
+
+/**
+ * An engine name read into its parts:
+ * `<base>[.expires-<ms>|.expires-never][.stopped]`.
+ */
+export type EngineNameParts = {
+  /** The name as created, without markers: the instance's `name`. */
+  readonly base: string;
+  /** A moved expiry: ms since the epoch, `null` for cleared, `undefined` when not moved (the label holds). */
+  readonly expiresAt: number | null | undefined;
+  /** Whether `stopContainer` stopped it (see {@link STOPPED_NAME_SUFFIX}). */
+  readonly stopped: boolean;
+};
+
+/** What follows the created name when the expiry was moved ({@link EXPIRY_NAME_MARKER}). */
+const EXPIRY_SUFFIX = /^\.expires-(\d{1,16}|never)$/;
+/** The same at the end of a name whose created name is not in a label. */
+const LEGACY_EXPIRY_SUFFIX = /^(.+?)\.expires-(\d{1,16}|never)$/;
+
+/**
+ * Read an engine name (with or without the engine's leading `/`). With the
+ * container's labels, the base is the `org.openagent.name` label and only
+ * what follows it is read as markers, so no session id or key can pass for
+ * one; without (a container of driver 1.0), the markers are read from the end.
+ *
+ * @example
+ * ```ts
+ * engineNameParts("/oa-ns-s1-0a1b2c3d.expires-1700000000000.stopped", { "org.openagent.name": "oa-ns-s1-0a1b2c3d" });
+ * // { base: "oa-ns-s1-0a1b2c3d", expiresAt: 1700000000000, stopped: true }
+ * ```
+ */
+export function engineNameParts(engineName: string, labels?: Readonly<Record<string, string>> | null): EngineNameParts {
   const name = engineName.startsWith("/") ? engineName.slice(1) : engineName;
-  return name.endsWith(STOPPED_NAME_SUFFIX) ? name.slice(0, -STOPPED_NAME_SUFFIX.length) : name;
+  const stopped = name.endsWith(STOPPED_NAME_SUFFIX);
+  const rest = stopped ? name.slice(0, -STOPPED_NAME_SUFFIX.length) : name;
+  const created = labels?.[OWNER_LABELS.name];
+  if (created !== undefined && rest.startsWith(created)) {
+    if (rest.length === created.length) return { base: created, expiresAt: undefined, stopped };
+    const marker = EXPIRY_SUFFIX.exec(rest.slice(created.length));
+    // Anything else after the created name is a rename by someone else: the whole is the name.
+    if (marker !== null) return { base: created, expiresAt: expiryValue(marker[1]), stopped };
+    return { base: rest, expiresAt: undefined, stopped };
+  }
+  const legacy = LEGACY_EXPIRY_SUFFIX.exec(rest);
+  if (created === undefined && legacy !== null) {
+    return { base: legacy[1] ?? rest, expiresAt: expiryValue(legacy[2]), stopped };
+  }
+  return { base: rest, expiresAt: undefined, stopped };
+}
+
+function expiryValue(text: string | undefined): number | null {
+  return text === undefined || text === NO_EXPIRY ? null : Number(text);
+}
+
+/**
+ * The engine name for `parts`, the inverse of {@link engineNameParts}.
+ *
+ * @example
+ * ```ts
+ * formatEngineName({ base: "oa-ns-s1-0a1b2c3d", expiresAt: null, stopped: false }); // "oa-ns-s1-0a1b2c3d.expires-never"
+ * ```
+ */
+export function formatEngineName(parts: EngineNameParts): string {
+  const expiry =
+    parts.expiresAt === undefined
+      ? ""
+      : `${EXPIRY_NAME_MARKER}${parts.expiresAt === null ? NO_EXPIRY : String(parts.expiresAt)}`;
+  return `${parts.base}${expiry}${parts.stopped ? STOPPED_NAME_SUFFIX : ""}`;
+}
+
+/**
+ * When the container expires, ms since the epoch, or `undefined` for never:
+ * an expiry moved by `setContainerExpiry` (in the name) wins over the one it
+ * was created with (the `org.openagent.expires-at` label).
+ *
+ * @example
+ * ```ts
+ * expiryOf(summary.Names[0] ?? "", summary.Labels); // read from a list summary, no inspect needed
+ * ```
+ */
+export function expiryOf(
+  engineName: string,
+  labels: Readonly<Record<string, string>> | null | undefined,
+): number | undefined {
+  const moved = engineNameParts(engineName, labels).expiresAt;
+  if (moved !== undefined) return moved ?? undefined;
+  const created = Number(labels?.[OWNER_LABELS.expiresAt] ?? Number.NaN);
+  return Number.isFinite(created) ? created : undefined;
+}
+
+/** The engine name without the leading `/` and without the driver's markers (stopped, moved expiry). */
+export function baseName(engineName: string, labels?: Readonly<Record<string, string>> | null): string {
+  return engineNameParts(engineName, labels).base;
 }
 
 /** Whether the engine name carries the stopped marker. */

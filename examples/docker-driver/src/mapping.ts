@@ -15,7 +15,7 @@ import {
   stateForStatus,
   mountTypeOf,
 } from "../../../src/index.js";
-import { baseName, hasStoppedMarker, OWNER_LABELS, ownerLabels, userLabels } from "./labels.js";
+import { baseName, expiryOf, hasStoppedMarker, OWNER_LABELS, ownerLabels, userLabels } from "./labels.js";
 import { stdinCreateFields } from "./stdin.js";
 
 /** The config path a container lists in `unenforced` when the engine cannot apply its disk limit. */
@@ -76,6 +76,10 @@ export type CreateContext = {
   readonly init: boolean;
   /** Where the output goes and how much of it the engine keeps; `undefined` leaves it to the engine's own default. */
   readonly logConfig: ContainerLogConfig | undefined;
+  /** When the container expires (from the config's `ttlMs`), ms since the epoch. Default: never. */
+  readonly expiresAt?: number;
+  /** The config's idempotency key and the fingerprint of the config (see idempotency.ts). Default: none. */
+  readonly idempotency?: { readonly key: string; readonly fingerprint: string };
 };
 
 /**
@@ -99,6 +103,8 @@ export type CreateContext = {
  * | `network` | `HostConfig.NetworkMode` (`none`, or the engine network of that name) |
  * | `stdin` | `OpenStdin` and `StdinOnce`, and the bytes in a label (see stdin.ts) |
  * | (driver) `logConfig` | `HostConfig.LogConfig`: by default `json-file` rotated at 10 MB, 3 files |
+ * | `ttlMs` | label `org.openagent.expires-at` (`context.expiresAt`, the time it was computed for) |
+ * | `idempotencyKey` | labels `org.openagent.idempotency-key` and `org.openagent.config-fingerprint`; the name |
  *
  * @example
  * ```ts
@@ -155,6 +161,14 @@ export function toCreateOptions(config: ContainerConfig, context: CreateContext)
       [OWNER_LABELS.diskMb]: String(resources.disk),
       [OWNER_LABELS.diskLimit]: context.disk.enforced ? "enforced" : "unenforced",
       ...stdin.labels,
+      [OWNER_LABELS.name]: context.name,
+      ...(context.expiresAt === undefined ? {} : { [OWNER_LABELS.expiresAt]: String(context.expiresAt) }),
+      ...(context.idempotency === undefined
+        ? {}
+        : {
+            [OWNER_LABELS.idempotencyKey]: context.idempotency.key,
+            [OWNER_LABELS.configFingerprint]: context.idempotency.fingerprint,
+          }),
     },
     User: security.user,
     Tty: false,
@@ -292,7 +306,7 @@ export function toInstance(info: Docker.ContainerInspectInfo, socketPath: string
   const exitCode = ended ? info.State.ExitCode : undefined;
   const instance: ContainerInstance & { engineName: string; diskLimitEnforced: boolean } = {
     id: info.Id,
-    name: baseName(info.Name),
+    name: baseName(info.Name, labels),
     sessionId: labels[OWNER_LABELS.session] ?? "",
     image: info.Config.Image,
     status,
@@ -313,6 +327,10 @@ export function toInstance(info: Docker.ContainerInspectInfo, socketPath: string
   if (ended && info.State.OOMKilled === true) instance.oomKilled = true;
   // The contract's way to say a limit was accepted but is not applied (see the driver's diskLimit option).
   if (labels[OWNER_LABELS.diskLimit] === "unenforced") instance.unenforced = [UNENFORCED_DISK];
+  const expiresAt = expiryOf(info.Name, labels);
+  if (expiresAt !== undefined) instance.expiresAt = expiresAt;
+  const idempotencyKey = labels[OWNER_LABELS.idempotencyKey];
+  if (idempotencyKey !== undefined) instance.idempotencyKey = idempotencyKey;
   return instance;
 }
 

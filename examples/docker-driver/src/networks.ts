@@ -175,7 +175,7 @@ export class NetworkClient {
           container.HostConfig.NetworkMode === info.Id ||
           Object.values(container.NetworkSettings?.Networks ?? {}).some((network) => network.NetworkID === info.Id),
       )
-      .map((user) => baseName(user.Names[0] ?? user.Id));
+      .map((user) => baseName(user.Names[0] ?? user.Id, user.Labels));
   }
 
   async #removeQuietly(name: string): Promise<void> {

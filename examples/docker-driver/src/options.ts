@@ -7,7 +7,13 @@
  */
 import os from "node:os";
 import type Docker from "dockerode";
-import { type Clock, ConfigurationError, systemClock, DEFAULT_STOP_GRACE_MS } from "../../../src/index.js";
+import {
+  type Clock,
+  ConfigurationError,
+  systemClock,
+  DEFAULT_STOP_GRACE_MS,
+  MAX_TIMER_DELAY_MS,
+} from "../../../src/index.js";
 import { normalizeAllowedBindSources } from "./bind-policy.js";
 import type { EngineRetryOptions } from "./engine-call.js";
 import { isValidNamespace } from "./labels.js";
@@ -56,6 +62,16 @@ export const DOCKER_DRIVER_DEFAULTS = Object.freeze({
     type: "json-file",
     options: Object.freeze({ "max-size": "10m", "max-file": "3" }),
   }) as ContainerLogConfig,
+  /**
+   * Ten seconds: a sweep is one list call (about 10 ms with 1,000 containers in
+   * the namespace, see docs/PERFORMANCE.md), so six a minute cost the engine
+   * nothing noticeable, and an expiry set in minutes or hours is honoured to
+   * within a few per cent; the driver's own creates and moves are swept at
+   * their expiry anyway (see expiry.ts).
+   */
+  expirySweepIntervalMs: 10_000,
+  /** Ten minutes: long enough for an engine to be restarted by hand, short enough that nothing waits on it for long. */
+  reconcileWindowMs: 600_000,
 });
 
 /** Options of `DockerDriver`. Every field is optional. */
@@ -143,7 +159,25 @@ export type DockerDriverOptions = {
    * ```
    */
   readonly logConfig?: ContainerLogConfig | "engine-default";
-  /** A dockerode client to use instead of one on `socketPath` (tests, a TCP engine). Default: none. */
+  /**
+   * How often a running driver sweeps its namespace for expired containers,
+   * in ms (see expiry.ts): an expiry set by another driver instance is
+   * honoured within this; this instance's own creates and moves are swept at
+   * their expiry. Default 10 000 (see {@link DOCKER_DRIVER_DEFAULTS}); tests
+   * use a few hundred.
+   */
+  readonly expirySweepIntervalMs?: number;
+  /**
+   * How long the driver keeps trying to remove what a create whose answer
+   * was lost (engine crash, timeout) may have made, in ms (see orphans.ts);
+   * `close()` ends it sooner. Default 600 000 (ten minutes).
+   */
+  readonly reconcileWindowMs?: number;
+  /**
+   * A dockerode client to use instead of one on `socketPath` (tests, a TCP
+   * engine). Default: none (one on `socketPath` with an HTTP agent of its
+   * own, whose connections `close()` ends).
+   */
   readonly docker?: Docker;
   /** Time source for `createdAt` fallbacks and `uptime`. Default `systemClock`. */
   readonly clock?: Clock;
@@ -199,6 +233,12 @@ export function resolveDockerDriverOptions(options: DockerDriverOptions = {}): R
     stopTimeoutMs: options.stopTimeoutMs ?? defaults.stopTimeoutMs,
     removeTimeoutMs: options.removeTimeoutMs ?? defaults.removeTimeoutMs,
     logConfig: resolveLogConfig(options.logConfig),
+    expirySweepIntervalMs: positiveMs(
+      "expirySweepIntervalMs",
+      options.expirySweepIntervalMs,
+      defaults.expirySweepIntervalMs,
+    ),
+    reconcileWindowMs: positiveMs("reconcileWindowMs", options.reconcileWindowMs, defaults.reconcileWindowMs),
     retry: options.retry ?? {},
     docker: options.docker,
     clock: options.clock ?? systemClock,
@@ -234,4 +274,15 @@ function resolveLogConfig(option: ContainerLogConfig | "engine-default" | undefi
   }
   // fromEntries defines own properties: a key such as `__proto__` stays a key.
   return Object.freeze({ type: type as string, options: Object.freeze(Object.fromEntries(options)) });
+}
+
+/** A duration option: a finite number of ms, `> 0` and at most a timer's reach; `ConfigurationError` naming it otherwise. */
+function positiveMs(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_DELAY_MS) {
+    throw new ConfigurationError(`Invalid ${name} (${String(value)})`, {
+      issues: [{ path: name, message: `must be a number of ms, > 0 and at most ${MAX_TIMER_DELAY_MS}` }],
+    });
+  }
+  return value;
 }

@@ -101,7 +101,7 @@ describe("DockerDriver's clients", () => {
     ]);
     expect(driver.built?.volumes).toBeInstanceOf(VolumeClient);
     expect(driver.built?.networks).toBeInstanceOf(NetworkClient);
-    expect(await driver.cleanup()).toEqual({ containers: 0, networks: 0, volumes: 0 });
+    expect(await driver.cleanup()).toEqual({ containers: 0, networks: 0, volumes: 0, failures: [] });
   });
 
   it("builds the clients once, with the subclass's name and namespace as the owner", async () => {

@@ -10,13 +10,11 @@
  * starts one).
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OWNER_LABELS } from "../src/labels.js";
 import { DOCKER_DRIVER_DEFAULTS } from "../src/options.js";
+import { acquireEngineLock, LOCK_MAX_AGE_MS, releaseEngineLock } from "./engine-lock.js";
 
 /** The engine socket the tests use: `DOCKER_SOCKET`, default `/var/run/docker.sock`. */
 export const SOCKET_PATH = process.env.DOCKER_SOCKET ?? DOCKER_DRIVER_DEFAULTS.socketPath;
@@ -67,50 +65,6 @@ export async function leftovers(
     volumes: (volumes.Volumes ?? []).map((volume) => volume.Name),
     networks: networks.map((network) => network.Id),
   };
-}
-
-const LOCK_DIR = join(tmpdir(), "openagent-docker-tests.lock");
-
-/** A holder that kept the lock this long has hung or lost its afterAll; the lock is taken over. */
-const LOCK_MAX_AGE_MS = 15 * 60_000;
-
-function lockHolderAlive(): boolean {
-  try {
-    if (Date.now() - statSync(LOCK_DIR).mtimeMs > LOCK_MAX_AGE_MS) return false;
-    const pid = Number(readFileSync(join(LOCK_DIR, "pid"), "utf8"));
-    if (!Number.isInteger(pid) || pid <= 0) return false;
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Take the cross-process engine-test lock: a directory, created atomically.
- * A lock whose holder died is taken over. Exported for the engine
- * benchmarks, which must not run while a fault test has the engine down.
- */
-export async function acquireEngineLock(): Promise<void> {
-  for (;;) {
-    try {
-      mkdirSync(LOCK_DIR);
-      writeFileSync(join(LOCK_DIR, "pid"), String(process.pid));
-      return;
-    } catch {
-      // Held. Give a just-created lock a moment to get its pid file before calling it stale.
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      if (!lockHolderAlive()) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        if (!lockHolderAlive()) rmSync(LOCK_DIR, { recursive: true, force: true });
-      }
-    }
-  }
-}
-
-/** Release the lock {@link acquireEngineLock} took. */
-export function releaseEngineLock(): void {
-  rmSync(LOCK_DIR, { recursive: true, force: true });
 }
 
 /**

@@ -214,7 +214,17 @@ describe("driver options", () => {
   it("declares the capabilities the engine honours and limits from the host", () => {
     const driver = new DockerDriver();
     // Checked as contains: each capability adds itself without touching the others.
-    for (const capability of ["execution", "isolation", "limits", "streams", "exec", "files"] as const) {
+    for (const capability of [
+      "execution",
+      "isolation",
+      "limits",
+      "streams",
+      "exec",
+      "files",
+      "pause",
+      "expiry",
+      "idempotency",
+    ] as const) {
       expect(driver.capabilities).toContain(capability);
     }
     expect(driver.limits.cpu).toBeGreaterThan(0);

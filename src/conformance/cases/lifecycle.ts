@@ -2,9 +2,10 @@
  * One case per cell of `CONTAINER_TRANSITIONS`, generated from the table:
  * put a container in the cell's status, apply the operation, and compare the
  * outcome with the cell. `created`, `running` and `stopped` come from
- * interface calls; `exited` from a command that ends (execution capability);
- * any status can come from a hook in `ConformanceOptions.arrange`. A cell
- * whose status nothing can produce is reported as skipped, with the reason.
+ * interface calls; `paused` from `pauseContainer` (pause capability);
+ * `exited` from a command that ends (execution capability); any status can
+ * come from a hook in `ConformanceOptions.arrange`. A cell whose status
+ * nothing can produce is reported as skipped, with the reason.
  *
  * @module
  */
@@ -55,7 +56,8 @@ function isHookedStatus(status: ContainerStatus): status is HookedStatus {
 
 /**
  * Why a cell starting from `status` cannot run for this driver and these
- * options, or `undefined` when it can: `exited` needs the `execution`
+ * options, or `undefined` when it can: `paused` needs the `pause`
+ * capability (`pauseContainer`) or a hook; `exited` needs the `execution`
  * capability (a command that ends) or a hook; the other statuses outside
  * the interface need a hook.
  *
@@ -71,18 +73,28 @@ export function unreachableReason(
   driver: ConformanceDriverInfo,
 ): string | undefined {
   if (INTERFACE_ARRANGERS[status] !== undefined) return undefined;
+  if (status === "paused" && driver.capabilities.includes("pause")) return undefined;
   if (isHookedStatus(status) && options.arrange[status] !== undefined) return undefined;
   if (status === "exited" && driver.capabilities.includes("execution")) return undefined;
-  const hint = status === "exited" ? "declare the execution capability or give" : "give";
+  const capability = status === "exited" ? "execution" : status === "paused" ? "pause" : undefined;
+  const hint = capability === undefined ? "give" : `declare the ${capability} capability or give`;
   return `status ${status} ${UNREACHABLE_STATUS_REASON} (${hint} options.arrange.${status} to check it)`;
 }
 
-/** Bring a fresh container into `status`, failing the case when the driver lands elsewhere. */
+/**
+ * Bring a fresh container into `status`, failing the case when the driver
+ * lands elsewhere. A driver that declares `pause` reaches `paused` through
+ * `pauseContainer` (its hook, if any, is not needed).
+ */
 export async function arrangeStatus(context: CaseContext, status: ContainerStatus): Promise<ContainerInstance> {
   const throughInterface = INTERFACE_ARRANGERS[status];
+  const pause = context.driver.pauseContainer;
   let container: ContainerInstance;
   if (throughInterface !== undefined) {
     container = await throughInterface(context);
+  } else if (status === "paused" && context.driver.capabilities?.includes("pause") === true && pause !== undefined) {
+    container = await context.createRunningContainer();
+    await pause.call(context.driver, container.id);
   } else {
     const hook = isHookedStatus(status) ? context.options.arrange[status] : undefined;
     if (hook !== undefined) {
