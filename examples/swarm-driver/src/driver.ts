@@ -83,7 +83,7 @@ export class SwarmDriver implements ContainerDriver {
   /** The driver's semantic version. */
   readonly version = DRIVER_VERSION;
   /** What it honours on a swarm; docs/SCALE.md says why each other capability is not declared. */
-  readonly capabilities: readonly DriverCapability[] = ["execution"];
+  readonly capabilities: readonly DriverCapability[] = ["execution", "isolation", "limits"];
   /** The namespace whose objects this instance owns. */
   readonly namespace: string;
   /** The most one container may ask for. */

@@ -65,8 +65,9 @@ export function isLostNodeState(state: string | undefined): boolean {
 export class NodeEngines {
   /** The sockets as given: node ID or host name → socket path. */
   readonly sockets: Readonly<Record<string, string>>;
+  /** The engine-call policy every call to a manager or a node goes through. */
+  readonly calls: EngineCalls;
   readonly #managers: ManagerPool;
-  readonly #calls: EngineCalls;
   readonly #base: Omit<EngineScope, "docker">;
   /** Node ID → the node, once resolved; re-resolved when a node ID is not in it. */
   #resolved = new Map<string, ReachableNode>();
@@ -82,13 +83,13 @@ export class NodeEngines {
   ) {
     this.sockets = Object.freeze({ ...sockets });
     this.#managers = managers;
-    this.#calls = calls;
+    this.calls = calls;
     this.#base = base;
   }
 
   /** The managers' view of every node, fresh. */
   async list(context: ErrorMappingContext): Promise<SwarmNode[]> {
-    return this.#calls.call(context, (signal) => listNodes(this.#managers.docker, signal));
+    return this.calls.call(context, (signal) => listNodes(this.#managers.docker, signal));
   }
 
   /** Every node's state, fresh, by node ID. */
@@ -147,7 +148,7 @@ export class NodeEngines {
   }
 
   async #readFacts(node: ReachableNode, context: ErrorMappingContext): Promise<NodeFacts> {
-    const networks = await this.#calls.call(context, (signal) =>
+    const networks = await this.calls.call(context, (signal) =>
       node.docker.listNetworks({
         filters: { name: ["bridge"], driver: ["bridge"] },
         abortSignal: signal,

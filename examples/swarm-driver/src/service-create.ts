@@ -23,7 +23,7 @@ import type { SwarmNetworkClient } from "./networks.js";
 import { placementFor } from "./placement.js";
 import { serviceName, toServiceSpec } from "./service-spec.js";
 import { createService, listServices, removeService } from "./swarm-api.js";
-import type { SwarmVolumeClient } from "./volumes.js";
+import type { LocatedVolume, SwarmVolumeClient } from "./volumes.js";
 
 /** What a create needs besides the managers' scope. */
 export type ServiceCreateSettings = {
@@ -133,9 +133,9 @@ function volumeNames(config: ContainerConfig): string[] {
 
 /**
  * The node that holds the config's named volumes; `undefined` without any.
- * A missing volume is left for the checks after the network's (so a missing
- * network is reported first, as the Docker driver does); volumes on two
- * nodes cannot be mounted together.
+ * A missing network is reported before a missing volume, as the Docker
+ * driver does; volumes on two nodes are brought together when they can be
+ * (`SwarmVolumeClient.colocate`).
  */
 async function nodeOfVolumes(
   settings: ServiceCreateSettings,
@@ -143,26 +143,17 @@ async function nodeOfVolumes(
 ): Promise<ReachableNode | undefined> {
   const names = volumeNames(config);
   const located = await Promise.all(names.map((name) => settings.volumes.locate(name, context)));
-  let pinned: ReachableNode | undefined;
-  for (const [index, found] of located.entries()) {
-    if (found === null) {
+  const found: LocatedVolume[] = [];
+  for (const [index, volume] of located.entries()) {
+    if (volume === null) {
       if (config.network !== NO_NETWORK && (await settings.networks.findOwned(config.network, context)) === null) {
         throw new NetworkNotFoundError(config.network, { context });
       }
       throw new VolumeNotFoundError(names[index] ?? "", { context });
     }
-    if (pinned !== undefined && pinned.id !== found.node.id) {
-      throw new ConfigurationError(
-        `Volumes ${names.join(", ")} live on different nodes (${pinned.hostname}, ${found.node.hostname}); a container can mount volumes of one node only`,
-        {
-          issues: [{ path: "volumes", message: "every named volume of one container must live on the same node" }],
-          context: { ...context },
-        },
-      );
-    }
-    pinned = found.node;
+    found.push(volume);
   }
-  return pinned;
+  return settings.volumes.colocate(found, context);
 }
 
 async function removeByNameQuietly(scope: EngineScope, name: string): Promise<void> {

@@ -31,6 +31,9 @@ export const ENDED_TASK_STATES: ReadonlySet<string> = new Set([
   "orphaned",
 ]);
 
+/** The exit code of a process the kernel killed with SIGKILL: what a memory limit's OOM kill leaves. */
+export const KILLED_EXIT_CODE = 137;
+
 /** Whether the task has ended for good. */
 export function hasEnded(task: SwarmTask): boolean {
   return ENDED_TASK_STATES.has(task.Status.State);
@@ -128,8 +131,13 @@ export type SwarmContainerInstance = ContainerInstance & {
   readonly diskLimitEnforced: false;
 };
 
-/** What the instance's fields need besides the view: the socket of a node, to name the container's endpoint. */
-export type InstanceContext = { readonly socketOf: (nodeId: string) => string | undefined };
+/** What the instance's fields need besides the view. */
+export type InstanceContext = {
+  /** The socket of a node, to name the container's endpoint. */
+  readonly socketOf: (nodeId: string) => string | undefined;
+  /** Whether the ended task's container was killed for memory, as its node's engine says; `undefined` when unknown. */
+  readonly oomKilled?: boolean | undefined;
+};
 
 /**
  * The contract's view of a service.
@@ -173,5 +181,5 @@ export function toSwarmInstance(view: ServiceView, context: InstanceContext): Sw
   };
   if (startedAt !== undefined) instance.startedAt = startedAt;
   if (exitCode !== undefined) instance.exitCode = exitCode;
-  return instance;
+  return context.oomKilled === undefined ? instance : { ...instance, oomKilled: context.oomKilled };
 }

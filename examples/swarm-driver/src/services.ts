@@ -50,6 +50,7 @@ import { SWARM_LABELS } from "./service-spec.js";
 import {
   containerIdOf,
   hasEnded,
+  KILLED_EXIT_CODE,
   ranBeforeEnding,
   type ServiceStatusView,
   type ServiceView,
@@ -99,6 +100,8 @@ export class ServiceClient {
   readonly #settings: ServiceClientSettings;
   /** Per service id, so the read-decide-act of start, stop and remove is atomic per container. */
   readonly #locks = new KeyedMutex<string>();
+  /** Container ID → killed for memory, for ended containers (which do not change). */
+  readonly #oomKills = new Map<string, boolean>();
 
   constructor(scope: EngineScope, settings: ServiceClientSettings) {
     this.#scope = scope;
@@ -228,15 +231,13 @@ export class ServiceClient {
       if (!key.includes("=")) labels.push(`${key}=${value}`);
     }
     const views = await this.#views({ operation: "listContainers" }, labels);
-    const instances = views
-      .map((view) => this.#instance(view))
-      .filter(
-        (instance) =>
-          (criteria.sessionId === undefined || instance.sessionId === criteria.sessionId) &&
-          (criteria.status === undefined || instance.status === criteria.status) &&
-          (criteria.state === undefined || instance.state === criteria.state) &&
-          Object.entries(wanted).every(([key, value]) => instance.labels[key] === value),
-      );
+    const instances = (await Promise.all(views.map((view) => this.#instance(view)))).filter(
+      (instance) =>
+        (criteria.sessionId === undefined || instance.sessionId === criteria.sessionId) &&
+        (criteria.status === undefined || instance.status === criteria.status) &&
+        (criteria.state === undefined || instance.state === criteria.state) &&
+        Object.entries(wanted).every(([key, value]) => instance.labels[key] === value),
+    );
     return instances.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
   }
 
@@ -289,9 +290,40 @@ export class ServiceClient {
     await this.remove(id);
   }
 
-  #instance(view: ServiceView): SwarmContainerInstance {
+  async #instance(view: ServiceView): Promise<SwarmContainerInstance> {
     const { nodes } = this.#settings;
-    return toSwarmInstance(view, { socketOf: (nodeId) => nodes.knownSocket(nodeId) });
+    return toSwarmInstance(view, {
+      socketOf: (nodeId) => nodes.knownSocket(nodeId),
+      oomKilled: await this.#oomKilled(view),
+    });
+  }
+
+  /**
+   * Whether the ended task's container was killed for memory: Swarm reports
+   * the exit code (137) but not why, the node's engine does. Asked only for
+   * a task that ended with 137, once per container (an ended container does
+   * not change); `undefined` when the node cannot be asked.
+   */
+  async #oomKilled(view: ServiceView): Promise<boolean | undefined> {
+    const { task, exitCode, lost } = statusOfService(view);
+    const containerId = task === undefined ? undefined : containerIdOf(task);
+    if (exitCode !== KILLED_EXIT_CODE || containerId === undefined || lost || task?.NodeID === undefined)
+      return undefined;
+    const known = this.#oomKills.get(containerId);
+    if (known !== undefined) return known;
+    try {
+      const context = { operation: "getContainer", containerId: view.service.ID };
+      const node = await this.#settings.nodes.node(task.NodeID, context);
+      const info = await this.#scope.calls.call(context, (signal) =>
+        node.docker.getContainer(containerId).inspect({ abortSignal: signal }),
+      );
+      const oomKilled = info.State.OOMKilled === true;
+      this.#oomKills.set(containerId, oomKilled);
+      return oomKilled;
+    } catch {
+      // The node or the container is gone: the exit code is all that is known.
+      return undefined;
+    }
   }
 
   /** The service, its tasks and the nodes' states; `null` when there is no such service of this owner. */

@@ -15,6 +15,7 @@
  * @module
  */
 import {
+  ConfigurationError,
   type ErrorMappingContext,
   NetworkError,
   parseVolumeConfig,
@@ -24,12 +25,20 @@ import {
   VolumeNotFoundError,
 } from "../../../src/index.js";
 import type { VolumeInspect } from "../../docker-driver/src/engine-call.js";
+import { userLabels } from "../../docker-driver/src/labels.js";
 import { requireString } from "../../docker-driver/src/preflight.js";
 import { type ReleaseVolumes, VolumeClient } from "../../docker-driver/src/volumes.js";
 import { isLostNodeState, type NodeEngines, type ReachableNode } from "./nodes.js";
 
 /** Who mounts a volume on a node: the names of the services (of any owner) whose tasks would mount it there. */
 export type VolumeUsers = (nodeId: string, name: string, context: ErrorMappingContext) => Promise<string[]>;
+
+/** The engine's `GET /system/df`: the fields the driver reads (dockerode declares it loosely). */
+type DiskUsage = {
+  df(options: { abortSignal: AbortSignal }): Promise<{
+    Volumes?: { Name: string; UsageData?: { Size?: number; RefCount?: number } }[];
+  }>;
+};
 
 /** A `Volume` with the node it lives on. */
 export type SwarmVolume = Volume & {
@@ -135,6 +144,66 @@ export class SwarmVolumeClient {
       }),
     );
     return found.find((entry) => entry !== null) ?? null;
+  }
+
+  /**
+   * Bring the named volumes of one container onto one node and return it. A
+   * container can mount volumes of one node only, and a volume is placed when
+   * it is created, before anyone knows which volumes will be mounted
+   * together; so a volume that holds nothing and that no service mounts is
+   * moved (removed on its node, created again on the chosen one, with its
+   * labels and driver). The chosen node is the one whose volumes cannot move
+   * (in use, or holding data), else the one that holds the most of them.
+   * When volumes that cannot move live on two nodes: `ConfigurationError`
+   * (path `volumes`).
+   */
+  async colocate(located: readonly LocatedVolume[], context: ErrorMappingContext): Promise<ReachableNode | undefined> {
+    const nodes = new Map(located.map((volume) => [volume.node.id, volume.node]));
+    if (nodes.size <= 1) return located[0]?.node;
+    const movable = await Promise.all(
+      located.map(
+        async (volume) =>
+          (await this.#users(volume.node.id, volume.info.Name, context)).length === 0 &&
+          (await this.#isEmpty(volume, context)),
+      ),
+    );
+    const fixed = new Set(located.filter((_, index) => movable[index] !== true).map((volume) => volume.node.id));
+    if (fixed.size > 1) {
+      throw this.#apart(located, context, "volumes that are in use or hold data live on different nodes");
+    }
+    const count = (id: string) => located.filter((volume) => volume.node.id === id).length;
+    const target =
+      fixed.size === 1
+        ? nodes.get([...fixed][0] ?? "")
+        : [...nodes.values()].sort((a, b) => count(b.id) - count(a.id) || a.id.localeCompare(b.id))[0];
+    if (target === undefined) return undefined;
+    for (const volume of located) {
+      if (volume.node.id === target.id) continue;
+      await this.#client(volume.node).remove(volume.info.Name);
+      await this.#client(target).create({
+        name: volume.info.Name,
+        driver: volume.info.Driver,
+        labels: userLabels(volume.info.Labels),
+      });
+    }
+    return target;
+  }
+
+  /** Whether the node's engine says no container references the volume and it holds no bytes. */
+  async #isEmpty(volume: LocatedVolume, context: ErrorMappingContext): Promise<boolean> {
+    const usage = await this.#nodes.calls.call(context, (signal) =>
+      (volume.node.docker as unknown as DiskUsage).df({ abortSignal: signal }),
+    );
+    const entry = (usage.Volumes ?? []).find((candidate) => candidate.Name === volume.info.Name);
+    return entry?.UsageData?.RefCount === 0 && entry.UsageData.Size === 0;
+  }
+
+  #apart(located: readonly LocatedVolume[], context: ErrorMappingContext, why: string): ConfigurationError {
+    const where = located.map((volume) => `${volume.info.Name} on ${volume.node.hostname || volume.node.id}`);
+    return new ConfigurationError(
+      `The volumes of one container must live on one node, and these cannot be brought together (${why}): ${where.join(", ")}`,
+      { issues: [{ path: "volumes", message: why }], context: { ...context } },
+    );
   }
 
   /** Count a create against each named volume on its node, as the Docker client does on its engine. */
