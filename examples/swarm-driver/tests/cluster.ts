@@ -134,9 +134,21 @@ export async function leftovers(
 /** Nothing of anyone, as {@link leftovers} reports it. */
 export const NOTHING_LEFT = { services: [], networks: [], containers: [], volumes: [] };
 
+/**
+ * How long the script may wait for a node to come back, in seconds. A node's
+ * dockerd removes, at its start, one stale network sandbox per container it
+ * ran since its last start (moby#46583: a daemon without a default bridge
+ * leaks them), about a second each on a loaded 2-core host; after a
+ * conformance run that is a minute or more.
+ */
+const NODE_START_WAIT_S = 240;
+
 /** Run a command of the cluster script (`kill-node 2`, `start-node 2`, `leader`); resolves its stdout. */
 export async function clusterCommand(...args: string[]): Promise<string> {
-  const { stdout } = await run("bash", [CLUSTER_SCRIPT, ...args], { timeout: 180_000 });
+  const { stdout } = await run("bash", [CLUSTER_SCRIPT, ...args], {
+    timeout: (NODE_START_WAIT_S + 60) * 1000,
+    env: { ...process.env, SWARM_WAIT_S: String(NODE_START_WAIT_S) },
+  });
   return stdout;
 }
 
