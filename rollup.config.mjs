@@ -12,6 +12,7 @@ const entries = {
   index: "src/index.ts",
   errors: "src/errors.ts",
   mocks: "tests/mocks/index.ts",
+  toolkit: "src/toolkit/index.ts",
   conformance: "src/conformance/index.ts",
   "conformance/vitest": "src/conformance/vitest.ts",
 };

@@ -8,6 +8,8 @@
  * - the lifecycle table (`./lifecycle.ts`), builders with secure defaults
  *   (`./builders.ts`), validators and parsers (`./validation.ts`), clocks
  *   (`./clock.ts`) and the resilience toolkit (`./resilience/`)
+ * - building blocks for driver authors (`./toolkit/`, also
+ *   `@openagent/driver-interface/toolkit`): a log buffer, the lifecycle helper
  *
  * @packageDocumentation
  */
@@ -23,5 +25,6 @@ export * from "./contract/schemas.js";
 export * from "./errors.js";
 export * from "./lifecycle.js";
 export * from "./resilience/index.js";
+export * from "./toolkit/index.js";
 export * from "./validation.js";
 export { VERSION } from "./version.js";

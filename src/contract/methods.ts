@@ -90,6 +90,38 @@ export type MethodFacts = {
 };
 
 const CONTAINER_ID_ERRORS = ["ContainerNotFoundError", "ConfigurationError"] as const;
+const FILE_READ_ERRORS = [
+  ...CONTAINER_ID_ERRORS,
+  "ContainerStateError",
+  "FileNotFoundError",
+  "FileSystemError",
+  "OperationAbortedError",
+] as const;
+
+/** A read of one container by its id, as `getContainerLogs` and `isContainerHealthy` are. */
+const CONTAINER_READ_FACTS = {
+  resource: "container",
+  subject: "containerId",
+  effect: "reads",
+  idempotent: true,
+  failure: undefined,
+  rejects: CONTAINER_ID_ERRORS,
+  capability: undefined,
+  optional: false,
+} as const;
+
+/** `pauseContainer` and `resumeContainer` differ only in what they do. */
+const PAUSE_FACTS = {
+  resource: "container",
+  subject: "containerId",
+  effect: "changes",
+  idempotent: true,
+  failure: undefined,
+  rejects: [...CONTAINER_ID_ERRORS, "ContainerStateError"],
+  capability: "pause",
+  optional: true,
+  deadline: "call",
+} as const;
 
 /**
  * One row per method of {@link ContainerDriver}, in the order the contract
@@ -157,14 +189,9 @@ export const DRIVER_METHOD_TABLE = deepFreeze({
     summary: "remove a container in any status, stopping it first",
   },
   getContainer: {
-    resource: "container",
-    subject: "containerId",
-    effect: "reads",
-    idempotent: true,
-    failure: undefined,
+    ...CONTAINER_READ_FACTS,
+    // An unknown id is not an error here: the call resolves null.
     rejects: ["ConfigurationError"],
-    capability: undefined,
-    optional: false,
     deadline: "call",
     summary: "the container, or null for an unknown id",
   },
@@ -181,14 +208,7 @@ export const DRIVER_METHOD_TABLE = deepFreeze({
     summary: "the containers that match every filter field",
   },
   getContainerLogs: {
-    resource: "container",
-    subject: "containerId",
-    effect: "reads",
-    idempotent: true,
-    failure: undefined,
-    rejects: [...CONTAINER_ID_ERRORS],
-    capability: undefined,
-    optional: false,
+    ...CONTAINER_READ_FACTS,
     deadline: "follow",
     summary: "the container's output, shaped by the log options",
   },
@@ -204,18 +224,7 @@ export const DRIVER_METHOD_TABLE = deepFreeze({
     deadline: "call",
     summary: "the driver's health; unhealthy rather than a rejection",
   },
-  isContainerHealthy: {
-    resource: "container",
-    subject: "containerId",
-    effect: "reads",
-    idempotent: true,
-    failure: undefined,
-    rejects: [...CONTAINER_ID_ERRORS],
-    capability: undefined,
-    optional: false,
-    deadline: "call",
-    summary: "true when the container runs",
-  },
+  isContainerHealthy: { ...CONTAINER_READ_FACTS, deadline: "call", summary: "true when the container runs" },
   createVolume: {
     resource: "volume",
     subject: "volumeName",
@@ -295,14 +304,7 @@ export const DRIVER_METHOD_TABLE = deepFreeze({
     effect: "reads",
     idempotent: true,
     failure: undefined,
-    rejects: [
-      ...CONTAINER_ID_ERRORS,
-      "ContainerStateError",
-      "FileNotFoundError",
-      "FileSystemError",
-      "ResourceLimitError",
-      "OperationAbortedError",
-    ],
+    rejects: [...FILE_READ_ERRORS, "ResourceLimitError"],
     capability: "files",
     optional: true,
     deadline: "none",
@@ -314,43 +316,15 @@ export const DRIVER_METHOD_TABLE = deepFreeze({
     effect: "reads",
     idempotent: true,
     failure: undefined,
-    rejects: [
-      ...CONTAINER_ID_ERRORS,
-      "ContainerStateError",
-      "FileNotFoundError",
-      "FileSystemError",
-      "OperationAbortedError",
-    ],
+    rejects: FILE_READ_ERRORS,
     capability: "files",
     optional: true,
     // The deadline covers opening the stream; reading it is the caller's pace.
     deadline: "call",
     summary: "read a file from a container as a stream of chunks",
   },
-  pauseContainer: {
-    resource: "container",
-    subject: "containerId",
-    effect: "changes",
-    idempotent: true,
-    failure: undefined,
-    rejects: [...CONTAINER_ID_ERRORS, "ContainerStateError"],
-    capability: "pause",
-    optional: true,
-    deadline: "call",
-    summary: "freeze a running container",
-  },
-  resumeContainer: {
-    resource: "container",
-    subject: "containerId",
-    effect: "changes",
-    idempotent: true,
-    failure: undefined,
-    rejects: [...CONTAINER_ID_ERRORS, "ContainerStateError"],
-    capability: "pause",
-    optional: true,
-    deadline: "call",
-    summary: "thaw a paused container",
-  },
+  pauseContainer: { ...PAUSE_FACTS, summary: "freeze a running container" },
+  resumeContainer: { ...PAUSE_FACTS, summary: "thaw a paused container" },
   setContainerExpiry: {
     resource: "container",
     subject: "containerId",

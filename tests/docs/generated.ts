@@ -25,7 +25,8 @@ const cell = (text: string) => text.replaceAll("|", "\\|");
 function methodTable(): string {
   const rows = ALL_DRIVER_METHODS.map((method) => {
     const facts = DRIVER_METHOD_TABLE[method];
-    const who = facts.capability === undefined ? (facts.optional ? "optional" : "every driver") : `\`${facts.capability}\``;
+    const who =
+      facts.capability === undefined ? (facts.optional ? "optional" : "every driver") : `\`${facts.capability}\``;
     const rejects = facts.rejects.length === 0 ? "—" : facts.rejects.map((name) => `\`${name}\``).join(", ");
     return `| \`${method}\` | ${who} | ${cell(facts.summary)} | ${rejects} |`;
   });

@@ -53,5 +53,5 @@ describe("README", () => {
     const [usage] = codeBlocks("## Use");
     expect(usage).toContain("@openagent/driver-interface");
     expect(typeErrors(usage ?? "")).toEqual([]);
-  }, 30_000);
+  }, 120_000);
 });

@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { ConfigurationError } from "../../src/errors.js";
-import { DRIVER_METHODS, type DriverMethod } from "../../src/contract/methods.js";
+import { ALL_DRIVER_METHODS, type AnyDriverMethod, ConfigurationError, isDriverMethod } from "../../src/index.js";
 import { createSeededRandom } from "./random.js";
 
 /** Builds the error an injected fault throws. Called once per failing call, so every failure is a fresh error. */
@@ -38,12 +37,10 @@ export type InjectedFault = {
 type Countdown = { remaining: number; readonly error: FaultErrorFactory | undefined };
 type Rate = { readonly rate: number; readonly random: () => number; readonly error: FaultErrorFactory | undefined };
 
-const methods: ReadonlySet<string> = new Set(DRIVER_METHODS);
-
 function checkMethod(method: unknown, allowAll: boolean): void {
-  if (typeof method === "string" && (methods.has(method) || (allowAll && method === "*"))) return;
+  if (isDriverMethod(method) || (allowAll && method === "*")) return;
   throw new ConfigurationError(
-    `Unknown driver method ${JSON.stringify(method)}: use one of ${DRIVER_METHODS.join(", ")}${allowAll ? ' or "*"' : ""}.`,
+    `Unknown driver method ${JSON.stringify(method)}: use one of ${ALL_DRIVER_METHODS.join(", ")}${allowAll ? ' or "*"' : ""}.`,
     { issues: [{ path: "method", message: "not a ContainerDriver method" }] },
   );
 }
@@ -75,8 +72,8 @@ function checkFactory(error: unknown): void {
  * ```
  */
 export class FaultInjector {
-  readonly #countdowns = new Map<DriverMethod, Countdown[]>();
-  readonly #rates = new Map<DriverMethod | "*", Rate>();
+  readonly #countdowns = new Map<AnyDriverMethod, Countdown[]>();
+  readonly #rates = new Map<AnyDriverMethod | "*", Rate>();
   #armed = 0;
   #injected = 0;
 
@@ -90,7 +87,7 @@ export class FaultInjector {
    * driver.faults.failNext("createContainer", 1, () => new ContainerCreationError("disk full"));
    * ```
    */
-  failNext(method: DriverMethod, count: number, error?: FaultErrorFactory): this {
+  failNext(method: AnyDriverMethod, count: number, error?: FaultErrorFactory): this {
     checkMethod(method, false);
     checkFactory(error);
     if (!Number.isInteger(count) || count < 0) {
@@ -117,7 +114,7 @@ export class FaultInjector {
    * driver.faults.failRate("getContainer", 0.5, { seed: 3 });
    * ```
    */
-  failRate(method: DriverMethod | "*", rate: number, options: FailRateOptions = {}): this {
+  failRate(method: AnyDriverMethod | "*", rate: number, options: FailRateOptions = {}): this {
     checkMethod(method, true);
     checkFactory(options.error);
     if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) {
@@ -162,7 +159,7 @@ export class FaultInjector {
    * if (fault !== undefined) throw fault.error?.() ?? defaultError;
    * ```
    */
-  take(method: DriverMethod): InjectedFault | undefined {
+  take(method: AnyDriverMethod): InjectedFault | undefined {
     if (this.#armed === 0) return undefined;
     const queue = this.#countdowns.get(method);
     const head = queue?.[0];

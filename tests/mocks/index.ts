@@ -12,16 +12,10 @@
  *
  * @packageDocumentation
  */
-export {
-  DEFAULT_STOP_TIMEOUT_MS,
-  MOCK_EXIT_CODES,
-  MockDriver,
-  type MockDriverOptions,
-  type MockRuntimeEvents,
-  type MockTiming,
-} from "./engine.js";
 export { type FailRateOptions, type FaultErrorFactory, FaultInjector, type InjectedFault } from "./faults.js";
+export { DEFAULT_STOP_TIMEOUT_MS, MOCK_EXIT_CODES } from "./lifecycle.js";
 export { MockDockerDriver } from "./mock-docker-driver.js";
+export { MockDriver } from "./mock-driver.js";
 export { MockLocalDriver } from "./mock-local-driver.js";
 export {
   DOCKER_PROFILE,
@@ -31,3 +25,5 @@ export {
   type MockProfile,
 } from "./profiles.js";
 export { createSeededRandom } from "./random.js";
+export type { MockRuntimeEvents } from "./simulation.js";
+export type { MockDriverOptions, MockTiming } from "./state.js";

@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { MockDriver, type MockDriverOptions } from "./engine.js";
+import { MockDriver } from "./mock-driver.js";
 import { DOCKER_PROFILE } from "./profiles.js";
+import type { MockDriverOptions } from "./state.js";
 
 /**
  * A mock of a Docker-like runtime, named `mock-docker`: CPU up to 4.0 cores,

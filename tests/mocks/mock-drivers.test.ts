@@ -1,34 +1,36 @@
 import { describe, expect, it } from "vitest";
-import { createManualClock } from "../../src/clock.js";
 import {
+  CONTAINER_STATUSES,
+  CONTAINER_TRANSITIONS,
   ConfigurationError,
   ContainerCreationError,
+  ContainerInstanceSchema,
   ContainerNotFoundError,
   ContainerStartError,
+  type ContainerStatus,
   ContainerStopError,
+  createDriverConfig,
+  createManualClock,
+  DRIVER_METHODS,
+  type DriverConfigInput,
   DriverError,
+  DriverHealthSchema,
   isRetryableError,
+  LIFECYCLE_OPERATIONS,
   NetworkCreationError,
   NetworkError,
   NetworkNotFoundError,
   NetworkRemoveError,
+  NetworkSchema,
   ResourceLimitError,
+  stateForStatus,
+  statusesAfter,
   TimeoutError,
   VolumeCreationError,
   VolumeNotFoundError,
   VolumeRemoveError,
-} from "../../src/errors.js";
-import { createDriverConfig, type DriverConfigInput } from "../../src/builders.js";
-import { CONTAINER_TRANSITIONS, LIFECYCLE_OPERATIONS, stateForStatus, statusesAfter } from "../../src/lifecycle.js";
-import { DRIVER_METHODS } from "../../src/contract/methods.js";
-import {
-  CONTAINER_STATUSES,
-  ContainerInstanceSchema,
-  type ContainerStatus,
-  DriverHealthSchema,
-  NetworkSchema,
   VolumeSchema,
-} from "../../src/contract/schemas.js";
+} from "../../src/index.js";
 import {
   DOCKER_PROFILE,
   LOCAL_PROFILE,

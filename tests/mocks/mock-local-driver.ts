@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { MockDriver, type MockDriverOptions } from "./engine.js";
+import { MockDriver } from "./mock-driver.js";
 import { LOCAL_PROFILE } from "./profiles.js";
+import type { MockDriverOptions } from "./state.js";
 
 /**
  * A mock of a runtime on the local machine, named `mock-local`: CPU up to

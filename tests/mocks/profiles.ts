@@ -1,6 +1,6 @@
 /**
  * What makes one mock driver differ from the other: data, not code. Both mock
- * drivers run the same engine (`./engine.ts`); a {@link MockProfile} gives it
+ * drivers run the same engine (`MockDriver`, `./mock-driver.ts`); a {@link MockProfile} gives it
  * a name, resource limits, operation timing, the shape of ids, endpoints and
  * mount points, and the way failures are reported.
  *
@@ -8,10 +8,14 @@
  *
  * @module
  */
-import type { DriverError, ErrorContext } from "../../src/errors.js";
-import { NetworkError, TimeoutError } from "../../src/errors.js";
-import type { DriverMethod } from "../../src/contract/methods.js";
-import type { ResourceLimits } from "../../src/contract/schemas.js";
+import {
+  type DriverError,
+  type AnyDriverMethod,
+  type ErrorContext,
+  NetworkError,
+  type ResourceLimits,
+  TimeoutError,
+} from "../../src/index.js";
 
 /**
  * The kinds of failure a mock reports. Each profile says how it describes
@@ -85,7 +89,7 @@ export type MockProfile = {
    * removals, health): what this runtime throws when it does not answer.
    * Must be retryable.
    */
-  unavailable(method: DriverMethod, context: ErrorContext): DriverError;
+  unavailable(method: AnyDriverMethod, context: ErrorContext): DriverError;
 };
 
 /** Two hex digits for each byte value: building an id from a table is several times faster than `toString(16)`. */
@@ -166,7 +170,7 @@ export const DOCKER_PROFILE: MockProfile = Object.freeze({
         return { reason: "engine answered 500 Internal Server Error", context: { statusCode } };
     }
   },
-  unavailable: (method: DriverMethod, context: ErrorContext) =>
+  unavailable: (method: AnyDriverMethod, context: ErrorContext) =>
     new NetworkError(`The Docker-like engine did not answer ${method} (503 Service Unavailable): retry in a moment.`, {
       context: { ...context, statusCode: 503 },
     }),
@@ -218,7 +222,7 @@ export const LOCAL_PROFILE: MockProfile = Object.freeze({
         return { reason: `${errno}: the local runtime is busy, try again`, context: { errno } };
     }
   },
-  unavailable(method: DriverMethod, context: ErrorContext) {
+  unavailable(method: AnyDriverMethod, context: ErrorContext) {
     return new TimeoutError(method, LOCAL_PROFILE.timing.maxMs, { context });
   },
 });

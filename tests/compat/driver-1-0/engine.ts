@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { type Clock, systemClock } from "../../src/clock.js";
+import { type Clock, systemClock } from "../../../src/index.js";
 import {
   ConfigurationError,
   ContainerCreationError,
@@ -36,18 +36,19 @@ import {
   VolumeCreationError,
   VolumeNotFoundError,
   VolumeRemoveError,
-} from "../../src/errors.js";
-import { stateForStatus, type Transition, transitionFor } from "../../src/lifecycle.js";
-import { KeyedMutex } from "../../src/resilience/keyed-mutex.js";
-import { type ErrorMappingContext, toDriverError } from "../../src/resilience/to-driver-error.js";
-import type { ContainerDriver, DriverCapability } from "../../src/contract/driver.js";
-import type { DriverMethod } from "../../src/contract/methods.js";
+} from "../../../src/index.js";
+import { stateForStatus, type Transition, transitionFor } from "../../../src/index.js";
+import { KeyedMutex } from "../../../src/index.js";
+import { type ErrorMappingContext, toDriverError } from "../../../src/index.js";
 import type {
   ContainerConfig,
+  ContainerDriver,
   ContainerFilter,
   ContainerInstance,
   ContainerStatus,
+  DriverCapability,
   DriverHealth,
+  DriverMethod,
   LogOptions,
   Network,
   NetworkConfig,
@@ -55,7 +56,7 @@ import type {
   StopOptions,
   Volume,
   VolumeConfig,
-} from "../../src/contract/schemas.js";
+} from "../../../src/index.js";
 import {
   parseContainerConfig,
   parseContainerFilter,
@@ -63,7 +64,7 @@ import {
   parseNetworkConfig,
   parseStopOptions,
   parseVolumeConfig,
-} from "../../src/validation.js";
+} from "../../../src/index.js";
 import { FaultInjector } from "./faults.js";
 import type { MockFailureKind, MockProfile } from "./profiles.js";
 import { createSeededRandom } from "./random.js";

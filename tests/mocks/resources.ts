@@ -1,0 +1,199 @@
+/**
+ * Volumes and networks of a mock driver: creation, removal, and the lookup
+ * `createContainer` does for what a container attaches to. Each volume and
+ * network records the ids of the containers using it (kept by
+ * `store.ts` as containers come and go), so removing one that is in use
+ * fails without scanning the containers.
+ *
+ * @module
+ */
+import {
+  type ContainerConfig,
+  type Network,
+  type NetworkConfig,
+  NetworkCreationError,
+  NetworkNotFoundError,
+  NetworkRemoveError,
+  parseNetworkConfig,
+  parseVolumeConfig,
+  type Volume,
+  type VolumeConfig,
+  VolumeCreationError,
+  VolumeNotFoundError,
+  VolumeRemoveError,
+} from "../../src/index.js";
+import { checkId, delay, failureContext, injectFault } from "./operation.js";
+import type { EngineState } from "./state.js";
+import type { NetworkRecord, VolumeRecord } from "./store.js";
+
+/** Shared by every container without volume mounts; never written to (a container's volumes are fixed at creation). */
+const NO_VOLUMES: VolumeRecord[] = [];
+
+/** What a new container attaches to: its network (`undefined` for `"none"`) and its named volumes. */
+export type Attachments = { readonly network: NetworkRecord | undefined; readonly volumes: readonly VolumeRecord[] };
+
+/**
+ * The network and named volumes a container config refers to, looked up by
+ * name: `NetworkNotFoundError` or `VolumeNotFoundError` (network first) when
+ * one does not exist. Bind mounts (an absolute source without `type`, or
+ * `type: "bind"`) need nothing from the driver. Changes nothing: the caller
+ * registers the container as a user when it inserts it.
+ *
+ * @example
+ * ```ts
+ * const { network, volumes } = findAttachments(state, parsed, "createContainer");
+ * ```
+ */
+export function findAttachments(state: EngineState, config: ContainerConfig, operation: string): Attachments {
+  const network = config.network === "none" ? undefined : state.networks.byName.get(config.network);
+  if (config.network !== "none" && network === undefined) {
+    throw new NetworkNotFoundError(config.network, {
+      context: failureContext(state, operation, "notFound", config.network),
+    });
+  }
+  const volumes: VolumeRecord[] = config.volumes.length === 0 ? NO_VOLUMES : [];
+  for (const mount of config.volumes) {
+    const isVolume = mount.type === "volume" || (mount.type === undefined && !mount.source.startsWith("/"));
+    if (!isVolume) continue;
+    const volume = state.volumes.byName.get(mount.source);
+    if (volume === undefined) {
+      throw new VolumeNotFoundError(mount.source, {
+        context: failureContext(state, operation, "notFound", mount.source),
+      });
+    }
+    volumes.push(volume);
+  }
+  return { network, volumes };
+}
+
+/**
+ * `createVolume`: a taken name is a `VolumeCreationError`. Returns a copy,
+ * so the caller cannot change the stored volume.
+ *
+ * @example
+ * ```ts
+ * const volume = await createVolume(state, { name: "workspace" });
+ * ```
+ */
+export async function createVolume(state: EngineState, config: VolumeConfig): Promise<Volume> {
+  const operation = "createVolume";
+  const parsed = parseVolumeConfig(config);
+  await delay(state);
+  injectFault(state, operation, parsed.name);
+  if (state.volumes.byName.has(parsed.name)) {
+    const failure = state.profile.describe("duplicate", parsed.name);
+    throw new VolumeCreationError(parsed.name, failure.reason, {
+      context: failureContext(state, operation, "duplicate", parsed.name),
+    });
+  }
+  const volume: Volume = Object.freeze({
+    id: state.profile.makeId("volume", ++state.sequences.volume, state.random),
+    name: parsed.name,
+    driver: parsed.driver ?? state.profile.defaultVolumeDriver,
+    mountpoint: state.profile.mountpoint(parsed.name),
+    createdAt: state.clock.now(),
+    labels: Object.freeze({ ...parsed.labels }),
+  });
+  const record: VolumeRecord = { volume, users: new Set() };
+  state.volumes.byId.set(volume.id, record);
+  state.volumes.byName.set(volume.name, record);
+  return { ...volume, labels: { ...volume.labels } };
+}
+
+/**
+ * `removeVolume`, by id or by name: unknown → `VolumeNotFoundError`; used by
+ * a container that is not removed → `VolumeRemoveError` listing the users.
+ *
+ * @example
+ * ```ts
+ * await removeVolume(state, "workspace");
+ * ```
+ */
+export async function removeVolume(state: EngineState, id: string): Promise<void> {
+  const operation = "removeVolume";
+  checkId(id, "volume");
+  await delay(state);
+  injectFault(state, operation, id);
+  const record = state.volumes.byId.get(id) ?? state.volumes.byName.get(id);
+  if (record === undefined) {
+    throw new VolumeNotFoundError(id, { context: failureContext(state, operation, "notFound", id) });
+  }
+  if (record.users.size > 0) {
+    const users = [...record.users].join(", ");
+    throw new VolumeRemoveError(record.volume.id, state.profile.describe("inUse", record.volume.name, users).reason, {
+      context: {
+        ...failureContext(state, operation, "inUse", record.volume.name, users),
+        containerIds: [...record.users],
+      },
+    });
+  }
+  state.volumes.byId.delete(record.volume.id);
+  state.volumes.byName.delete(record.volume.name);
+}
+
+/**
+ * `createNetwork`: a taken name is a `NetworkCreationError`. Returns a copy.
+ *
+ * @example
+ * ```ts
+ * const network = await createNetwork(state, { name: "agents" });
+ * ```
+ */
+export async function createNetwork(state: EngineState, config: NetworkConfig): Promise<Network> {
+  const operation = "createNetwork";
+  const parsed = parseNetworkConfig(config);
+  await delay(state);
+  injectFault(state, operation, parsed.name);
+  if (state.networks.byName.has(parsed.name)) {
+    const failure = state.profile.describe("duplicate", parsed.name);
+    throw new NetworkCreationError(parsed.name, failure.reason, {
+      context: failureContext(state, operation, "duplicate", parsed.name),
+    });
+  }
+  const network: Network = Object.freeze({
+    id: state.profile.makeId("network", ++state.sequences.network, state.random),
+    name: parsed.name,
+    driver: parsed.driver ?? state.profile.defaultNetworkDriver,
+    createdAt: state.clock.now(),
+    labels: Object.freeze({ ...parsed.labels }),
+  });
+  const record: NetworkRecord = { network, users: new Set() };
+  state.networks.byId.set(network.id, record);
+  state.networks.byName.set(network.name, record);
+  return { ...network, labels: { ...network.labels } };
+}
+
+/**
+ * `removeNetwork`, by id or by name: unknown → `NetworkNotFoundError`; used
+ * by a container that is not removed → `NetworkRemoveError` listing the users.
+ *
+ * @example
+ * ```ts
+ * await removeNetwork(state, network.id);
+ * ```
+ */
+export async function removeNetwork(state: EngineState, id: string): Promise<void> {
+  const operation = "removeNetwork";
+  checkId(id, "network");
+  await delay(state);
+  injectFault(state, operation, id);
+  const record = state.networks.byId.get(id) ?? state.networks.byName.get(id);
+  if (record === undefined) {
+    throw new NetworkNotFoundError(id, { context: failureContext(state, operation, "notFound", id) });
+  }
+  if (record.users.size > 0) {
+    const users = [...record.users].join(", ");
+    throw new NetworkRemoveError(
+      record.network.id,
+      state.profile.describe("inUse", record.network.name, users).reason,
+      {
+        context: {
+          ...failureContext(state, operation, "inUse", record.network.name, users),
+          containerIds: [...record.users],
+        },
+      },
+    );
+  }
+  state.networks.byId.delete(record.network.id);
+  state.networks.byName.delete(record.network.name);
+}
