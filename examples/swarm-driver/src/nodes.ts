@@ -44,6 +44,9 @@ export type NodeState = {
   readonly active: boolean;
 };
 
+/** How old a node list may be when a read uses it, in ms: node states change on the scale of heartbeats (5 s). */
+export const NODE_LIST_MAX_AGE_MS = 1_000;
+
 /** The node states in which a node's tasks are lost to the driver (its engine and agent are gone). */
 const LOST_NODE_STATES: ReadonlySet<string> = new Set(["down", "disconnected"]);
 
@@ -74,6 +77,7 @@ export class NodeEngines {
   readonly #engines = new Map<string, Docker>();
   readonly #facts = new Map<string, Promise<NodeFacts>>();
   readonly #resolving = new KeyedMutex<string>();
+  #list: { readonly at: number; readonly nodes: Promise<SwarmNode[]> } | undefined;
 
   constructor(
     sockets: Readonly<Record<string, string>>,
@@ -87,12 +91,26 @@ export class NodeEngines {
     this.#base = base;
   }
 
-  /** The managers' view of every node, fresh. */
+  /**
+   * The managers' view of every node, at most {@link NODE_LIST_MAX_AGE_MS}
+   * old: every read of a container needs the nodes' states, and they change
+   * on the scale of heartbeats (seconds), so one list serves the reads of a
+   * second. Concurrent reads share one call; a failed call is not kept.
+   */
   async list(context: ErrorMappingContext): Promise<SwarmNode[]> {
-    return this.calls.call(context, (signal) => listNodes(this.#managers.docker, signal));
+    const { clock } = this.#base;
+    const cached = this.#list;
+    if (cached !== undefined && clock.now() - cached.at <= NODE_LIST_MAX_AGE_MS) return cached.nodes;
+    const at = clock.now();
+    const nodes = this.calls.call(context, (signal) => listNodes(this.#managers.docker, signal));
+    this.#list = { at, nodes };
+    nodes.catch(() => {
+      if (this.#list?.nodes === nodes) this.#list = undefined;
+    });
+    return nodes;
   }
 
-  /** Every node's state, fresh, by node ID. */
+  /** Every node's state by node ID, at most {@link NODE_LIST_MAX_AGE_MS} old. */
   async states(context: ErrorMappingContext): Promise<Map<string, NodeState>> {
     const nodes = await this.list(context);
     return new Map(nodes.map((node) => [node.ID, toState(node)]));
@@ -159,7 +177,7 @@ export class NodeEngines {
 
   async #resolve(context: ErrorMappingContext): Promise<void> {
     await this.#resolving.runExclusive("nodes", async () => {
-      const nodes = await this.list(context);
+      const nodes = await this.calls.call(context, (signal) => listNodes(this.#managers.docker, signal));
       const resolved = new Map<string, ReachableNode>();
       for (const node of nodes) {
         const hostname = node.Description?.Hostname ?? "";

@@ -111,9 +111,19 @@ export class ServiceClient {
   /** Create the container's service in status `created`; see `createOwnedService`. */
   async create(config: ContainerConfig): Promise<SwarmContainerInstance> {
     const id = await createOwnedService(this.#scope, this.#settings, config);
-    const view = await this.#view(id, "createContainer");
-    if (view === null) throw new ContainerNotFoundError(id, { context: { operation: "createContainer" } });
-    return this.#instance(view);
+    const context = { operation: "createContainer", containerId: id };
+    let service: SwarmService;
+    try {
+      service = await this.#scope.calls.call(context, (signal) => inspectService(this.#scope.docker, id, signal));
+    } catch (error) {
+      // Created, but the call rejects: the service must not outlive the failure.
+      await removeService(this.#scope.docker, id, AbortSignal.timeout(this.#scope.calls.timeoutMs)).catch(
+        () => undefined,
+      );
+      throw error;
+    }
+    // A service just created with no replica has no task: the service alone is its view.
+    return this.#instance({ service, tasks: [], nodeStates: new Map() });
   }
 
   /** Start a container; see `CONTAINER_TRANSITIONS.start` and the module comment. */
