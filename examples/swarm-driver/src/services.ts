@@ -82,6 +82,8 @@ export type ServiceClientSettings = ServiceCreateSettings & {
 
 /** Swarm's object IDs: 25 characters of `[a-z0-9]`. Anything else is not an id this driver handed out. */
 const SERVICE_ID = /^[a-z0-9]{25}$/;
+/** How many ended containers' OOM answers a client remembers. */
+const REMEMBERED_OOM_ANSWERS = 1_024;
 /** The longest grace period a stop gets, in seconds (23 days), as the Docker driver caps it. */
 const MAX_GRACE_SECONDS = 2_000_000;
 
@@ -328,6 +330,9 @@ export class ServiceClient {
         node.docker.getContainer(containerId).inspect({ abortSignal: signal }),
       );
       const oomKilled = info.State.OOMKilled === true;
+      // Bounded: the oldest answer is forgotten first, and merely asked again.
+      if (this.#oomKills.size >= REMEMBERED_OOM_ANSWERS)
+        this.#oomKills.delete(this.#oomKills.keys().next().value ?? "");
       this.#oomKills.set(containerId, oomKilled);
       return oomKilled;
     } catch {
