@@ -17,5 +17,6 @@ export { readServiceLogs } from "./service-logs.js";
 export * from "./service-spec.js";
 export * from "./service-status.js";
 export { ServiceClient, type ServiceClientSettings } from "./services.js";
+export { TaskControl, type TaskControlSettings } from "./tasks.js";
 export * from "./swarm-api.js";
 export { type LocatedVolume, type SwarmVolume, SwarmVolumeClient, type VolumeUsers } from "./volumes.js";

@@ -28,7 +28,6 @@ import {
   type ErrorMappingContext,
   KeyedMutex,
   type LogOptions,
-  MAX_TIMER_DELAY_MS,
   parseContainerFilter,
   parseLogOptions,
   parseStopOptions,
@@ -39,19 +38,16 @@ import type { ContainerCounts } from "../../docker-driver/src/containers.js";
 import {
   type EngineCallOptions,
   type EngineScope,
-  ignoreNotModified,
   statusCodeOf,
 } from "../../docker-driver/src/engine-call.js";
 import { isOwnedBy, OWNER_LABELS, ownerLabelFilter, reservedKeysIn } from "../../docker-driver/src/labels.js";
 import { requireString } from "../../docker-driver/src/preflight.js";
 import { type ServiceCreateSettings, createOwnedService } from "./service-create.js";
 import { readServiceLogs } from "./service-logs.js";
+import { TaskControl } from "./tasks.js";
 import { SWARM_LABELS } from "./service-spec.js";
 import {
   containerIdOf,
-  hasEnded,
-  KILLED_EXIT_CODE,
-  ranBeforeEnding,
   type ServiceStatusView,
   type ServiceView,
   type SwarmContainerInstance,
@@ -82,10 +78,6 @@ export type ServiceClientSettings = ServiceCreateSettings & {
 
 /** Swarm's object IDs: 25 characters of `[a-z0-9]`. Anything else is not an id this driver handed out. */
 const SERVICE_ID = /^[a-z0-9]{25}$/;
-/** How many ended containers' OOM answers a client remembers. */
-const REMEMBERED_OOM_ANSWERS = 1_024;
-/** The longest grace period a stop gets, in seconds (23 days), as the Docker driver caps it. */
-const MAX_GRACE_SECONDS = 2_000_000;
 
 /**
  * Swarm services as the contract's containers.
@@ -102,12 +94,12 @@ export class ServiceClient {
   readonly #settings: ServiceClientSettings;
   /** Per service id, so the read-decide-act of start, stop and remove is atomic per container. */
   readonly #locks = new KeyedMutex<string>();
-  /** Container ID → killed for memory, for ended containers (which do not change). */
-  readonly #oomKills = new Map<string, boolean>();
+  readonly #tasks: TaskControl;
 
   constructor(scope: EngineScope, settings: ServiceClientSettings) {
     this.#scope = scope;
     this.#settings = settings;
+    this.#tasks = new TaskControl(scope, settings);
   }
 
   /** Create the container's service in status `created`; see `createOwnedService`. */
@@ -150,7 +142,7 @@ export class ServiceClient {
             : { ...spec.TaskTemplate, ForceUpdate: (spec.TaskTemplate.ForceUpdate ?? 0) + 1 },
       };
       await this.#update(view.service, next, context);
-      await this.#waitStarted(id, new Set(view.tasks.map((task) => task.ID)), context);
+      await this.#tasks.waitStarted(id, new Set(view.tasks.map((task) => task.ID)), context);
     });
   }
 
@@ -181,8 +173,8 @@ export class ServiceClient {
       );
       if (task === undefined || containerId === undefined) return;
       try {
-        await this.#stopTaskContainer(task, containerId, graceMs, context);
-        await this.#waitEnded(id, task.ID, context);
+        await this.#tasks.stopContainer(task, containerId, graceMs, context);
+        await this.#tasks.waitEnded(id, task.ID, context);
       } catch (error) {
         // Not stopped by us after all: whatever ends it later is its own doing.
         await this.#unmarkQuietly(id);
@@ -206,7 +198,7 @@ export class ServiceClient {
             { ...view.service.Spec, Labels: { ...view.service.Spec.Labels, [SWARM_LABELS.stopped]: "true" } },
             context,
           );
-          await this.#stopTaskContainer(task, containerId, this.#settings.removeTimeoutMs, context);
+          await this.#tasks.stopContainer(task, containerId, this.#settings.removeTimeoutMs, context);
         } catch {
           // Swarm stops it when the service goes, with the service's grace period.
         }
@@ -220,7 +212,7 @@ export class ServiceClient {
           throw error;
         }
       });
-      await this.#removeTaskContainers(view, context);
+      await this.#tasks.removeContainers(view, context);
     });
   }
 
@@ -306,39 +298,8 @@ export class ServiceClient {
     const { nodes } = this.#settings;
     return toSwarmInstance(view, {
       socketOf: (nodeId) => nodes.knownSocket(nodeId),
-      oomKilled: await this.#oomKilled(view),
+      oomKilled: await this.#tasks.oomKilled(view),
     });
-  }
-
-  /**
-   * Whether the ended task's container was killed for memory: Swarm reports
-   * the exit code (137) but not why, the node's engine does. Asked only for
-   * a task that ended with 137, once per container (an ended container does
-   * not change); `undefined` when the node cannot be asked.
-   */
-  async #oomKilled(view: ServiceView): Promise<boolean | undefined> {
-    const { task, exitCode, lost } = statusOfService(view);
-    const containerId = task === undefined ? undefined : containerIdOf(task);
-    if (exitCode !== KILLED_EXIT_CODE || containerId === undefined || lost || task?.NodeID === undefined)
-      return undefined;
-    const known = this.#oomKills.get(containerId);
-    if (known !== undefined) return known;
-    try {
-      const context = { operation: "getContainer", containerId: view.service.ID };
-      const node = await this.#settings.nodes.node(task.NodeID, context);
-      const info = await this.#scope.calls.call(context, (signal) =>
-        node.docker.getContainer(containerId).inspect({ abortSignal: signal }),
-      );
-      const oomKilled = info.State.OOMKilled === true;
-      // Bounded: the oldest answer is forgotten first, and merely asked again.
-      if (this.#oomKills.size >= REMEMBERED_OOM_ANSWERS)
-        this.#oomKills.delete(this.#oomKills.keys().next().value ?? "");
-      this.#oomKills.set(containerId, oomKilled);
-      return oomKilled;
-    } catch {
-      // The node or the container is gone: the exit code is all that is known.
-      return undefined;
-    }
   }
 
   /** The service, its tasks and the nodes' states; `null` when there is no such service of this owner. */
@@ -407,97 +368,6 @@ export class ServiceClient {
     );
   }
 
-  async #tasks(id: string, context: ErrorMappingContext): Promise<SwarmTask[]> {
-    const tasks = await this.#scope.calls.call(context, (signal) =>
-      listTasks(this.#scope.docker, { service: [id] }, signal),
-    );
-    return sortTasks(tasks);
-  }
-
-  /** Wait for a task not in `prior` to run (or to have run and ended); `ContainerStartError` otherwise. */
-  async #waitStarted(id: string, prior: ReadonlySet<string>, context: ErrorMappingContext): Promise<void> {
-    const { clock } = this.#scope;
-    const { startTimeoutMs, pollIntervalMs } = this.#settings;
-    const deadline = clock.now() + startTimeoutMs;
-    for (;;) {
-      const task = (await this.#tasks(id, context)).filter((candidate) => !prior.has(candidate.ID)).at(-1);
-      if (task?.Status.State === "running") return;
-      if (task !== undefined && hasEnded(task)) {
-        if (ranBeforeEnding(task)) return;
-        throw new ContainerStartError(id, `its task was ${task.Status.State} before it ran: ${describe(task)}`, {
-          context,
-        });
-      }
-      if (clock.now() >= deadline) {
-        throw new ContainerStartError(
-          id,
-          `its task is not running after ${startTimeoutMs} ms (${task === undefined ? "not created yet" : describe(task)}); ` +
-            "Swarm keeps trying: start it again to wait again, or remove it",
-          { context },
-        );
-      }
-      await clock.sleep(pollIntervalMs);
-    }
-  }
-
-  /** Wait until the managers report the task ended (or gone), within the call timeout. */
-  async #waitEnded(id: string, taskId: string, context: ErrorMappingContext): Promise<void> {
-    const { clock, calls } = this.#scope;
-    const deadline = clock.now() + calls.timeoutMs;
-    for (;;) {
-      const task = (await this.#tasks(id, context)).find((candidate) => candidate.ID === taskId);
-      if (task === undefined || hasEnded(task) || clock.now() >= deadline) return;
-      await clock.sleep(this.#settings.pollIntervalMs);
-    }
-  }
-
-  async #stopTaskContainer(
-    task: SwarmTask,
-    containerId: string,
-    graceMs: number,
-    context: ErrorMappingContext,
-  ): Promise<void> {
-    const { calls } = this.#scope;
-    const node = await this.#settings.nodes.node(task.NodeID ?? "", context);
-    const seconds = Math.min(Math.ceil(graceMs / 1000), MAX_GRACE_SECONDS);
-    const deadline = seconds * 1000 + calls.timeoutMs;
-    await calls.call(
-      context,
-      async (signal) => {
-        try {
-          await ignoreNotModified(node.docker.getContainer(containerId).stop({ t: seconds, abortSignal: signal }));
-        } catch (error) {
-          // Already removed by its node: stopped as far as anyone can tell.
-          if (statusCodeOf(error) !== 404) throw error;
-        }
-      },
-      { timeoutMs: deadline <= MAX_TIMER_DELAY_MS ? deadline : Number.POSITIVE_INFINITY },
-    );
-  }
-
-  /**
-   * Remove the containers of a removed service's tasks from their nodes, so
-   * what they held (volumes, network endpoints) is free now rather than when
-   * each node's agent gets to it. Best effort: a node that is down keeps its
-   * container until it returns, and its agent removes it then.
-   */
-  async #removeTaskContainers(view: ServiceView, context: ErrorMappingContext): Promise<void> {
-    await Promise.all(
-      view.tasks.map(async (task) => {
-        const containerId = containerIdOf(task);
-        if (containerId === undefined || task.NodeID === undefined) return;
-        try {
-          const node = await this.#settings.nodes.node(task.NodeID, context);
-          await node.docker
-            .getContainer(containerId)
-            .remove({ force: true, v: false, abortSignal: AbortSignal.timeout(this.#scope.calls.timeoutMs) });
-        } catch {
-          // Gone already, being removed by its node, or the node is down.
-        }
-      }),
-    );
-  }
-
   async #unmarkQuietly(id: string): Promise<void> {
     try {
       const service = await inspectService(this.#scope.docker, id, AbortSignal.timeout(this.#scope.calls.timeoutMs));
@@ -513,11 +383,4 @@ export class ServiceClient {
       // The managers are gone: nothing more can be done here.
     }
   }
-}
-
-function describe(task: SwarmTask): string {
-  const { State, Err, Message } = task.Status;
-  return Err !== undefined && Err !== ""
-    ? `${State}: ${Err}`
-    : `${State}${Message === undefined ? "" : ` (${Message})`}`;
 }
