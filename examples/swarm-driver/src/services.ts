@@ -35,11 +35,7 @@ import {
   transitionFor,
 } from "../../../src/index.js";
 import type { ContainerCounts } from "../../docker-driver/src/containers.js";
-import {
-  type EngineCallOptions,
-  type EngineScope,
-  statusCodeOf,
-} from "../../docker-driver/src/engine-call.js";
+import { type EngineCallOptions, type EngineScope, statusCodeOf } from "../../docker-driver/src/engine-call.js";
 import { isOwnedBy, OWNER_LABELS, ownerLabelFilter, reservedKeysIn } from "../../docker-driver/src/labels.js";
 import { requireString } from "../../docker-driver/src/preflight.js";
 import { type ServiceCreateSettings, createOwnedService } from "./service-create.js";

@@ -75,9 +75,13 @@ describeWithCluster("Swarm driver under faults", () => {
   }
 
   afterAll(async () => {
-    for (const n of [...down]) await restart(n);
-    await waitUntil(clusterHealthy, Boolean, "the cluster is healthy again", 120_000);
-    await driver.cleanup();
+    try {
+      for (const n of [...down]) await restart(n);
+      await waitUntil(clusterHealthy, Boolean, "the cluster is healthy again", 120_000);
+    } finally {
+      // Even when a node did not come back: the managers left may still hold a quorum.
+      await driver.cleanup();
+    }
     // A crashed node's containers are removed by its agent once it is back; give it the time.
     const left = await waitUntil(
       () => leftovers(namespace),
