@@ -26,6 +26,8 @@
 #       SWARM_NODE_ID_SOCKETS  swarm NodeID=socket pairs (a task's NodeID -> socket)
 #       SWARM_NODE_ADDRESSES   hostname=address pairs
 #       SWARM_TEST_IMAGE, SWARM_TEST_IMAGE_ID   the test image, present on every node
+#       SWARM_NODE_NO_NEW_PRIVILEGES=1  every node's dockerd sets no-new-privileges
+#                              (its daemon.json also has no default bridge)
 #   /run/openagent-swarm/nodeN/docker.sock    node N's Engine API (unix socket)
 #   /run/openagent-swarm/nodeN/dockerd.log    its dockerd (and containerd) log
 #   /run/openagent-swarm/nodeN/exec           its --exec-root (containerd socket under it)
@@ -52,6 +54,7 @@ BRIDGE_NS=oa-swarm-net
 TEST_IMAGE=openagent-test/busybox:latest
 MAIN_SOCKET=/var/run/docker.sock # only read from: docker save of the test image
 WAIT_S="${SWARM_WAIT_S:-60}"
+NODE_DAEMON_JSON='{"bridge": "none", "no-new-privileges": true}'
 DOCKER="${DOCKER:-docker}"
 # The CLI reads no user config (contexts, credential helpers) of the caller.
 export DOCKER_CONFIG="${RUN_DIR}/cli"
@@ -225,7 +228,12 @@ launch_node() {
   [ -z "$(dockerd_pid "${n}")" ] || fail "node ${n}: dockerd already runs (pid $(dockerd_pid "${n}"))"
   containerd_pid "${n}" >/dev/null # clears a stale containerd pid file
   mkdir -p "${dir}/run-containerd" "${dir}/run-docker" "$(node_exec_root "${n}")" "$(node_data "${n}")" "${DOCKER_CONFIG}"
-  [ -f "${dir}/daemon.json" ] || echo '{}' >"${dir}/daemon.json" # never the host's /etc/docker/daemon.json
+  # Its own config, never the host's /etc/docker/daemon.json, rewritten at every start: no default
+  # bridge, so a task without networks has loopback only (network `none`: Swarm 20.10 cannot ask for
+  # it, moby#44403), and no-new-privileges on every container (Swarm 20.10 drops it from service
+  # specs). Safe here: the node has a network namespace of its own (never --bridge=none in the
+  # host's: it deletes docker0). docs/SCALE.md, "The Swarm driver's mapping".
+  printf '%s\n' "${NODE_DAEMON_JSON}" >"${dir}/daemon.json"
   rm -f "$(node_sock "${n}")"
   printf '=== %s: starting node %s\n' "$(date -Is)" "${n}" >>"$(node_log "${n}")"
   SWARM_SYS_MOUNTS="$(sys_mounts)" setsid ip netns exec "$(node_ns "${n}")" \
@@ -307,6 +315,7 @@ SWARM_NODE_ID_SOCKETS=${ids[*]}
 SWARM_NODE_ADDRESSES=${addrs[*]}
 SWARM_TEST_IMAGE=${TEST_IMAGE}
 SWARM_TEST_IMAGE_ID=$(cat "${RUN_DIR}/image-id")
+SWARM_NODE_NO_NEW_PRIVILEGES=1
 EOF
   mv "${ENV_FILE}.tmp" "${ENV_FILE}"
 }

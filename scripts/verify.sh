@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check the project has, in the order a failure is cheapest to read:
-# lint, types, build, all tests with coverage (the Docker driver's tests are
-# required when CI is set), the package as users get it, the conformance report.
+# lint, types, build, all tests with coverage (the Docker and Swarm drivers'
+# tests are required when CI is set), the package as users get it, the
+# conformance report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .tmp
@@ -17,7 +18,7 @@ npm run typecheck
 step "build (rollup: ESM + CJS + declarations)"
 npm run build
 
-step "tests with coverage (vitest: unit, type-level, property, model-based, demos, conformance, Docker)"
+step "tests with coverage (vitest: unit, type-level, property, model-based, demos, conformance, Docker, Swarm)"
 set +e
 npx vitest run --coverage --reporter=default --reporter=json --outputFile=.tmp/vitest-results.json
 tests_status=$?

@@ -59,7 +59,7 @@ import {
   resolveDockerDriverOptions,
 } from "./options.js";
 import { UnknownCreates } from "./orphans.js";
-import { preflightContainerConfig } from "./preflight.js";
+import { checkResourceLimits, preflightContainerConfig } from "./preflight.js";
 import { VolumeClient } from "./volumes.js";
 
 /** `healthCheck()`'s result: the contract's fields and what the engine said about itself. */
@@ -520,9 +520,6 @@ export class DockerDriver implements ContainerDriver {
   }
 
   #checkLimits(config: ContainerConfig): void {
-    const { cpu, memory, pids } = config.resources;
-    if (cpu > this.limits.cpu) throw new ResourceLimitError("cpu", this.limits.cpu, cpu);
-    if (memory > this.limits.memory) throw new ResourceLimitError("memory", this.limits.memory, memory);
-    if (pids > this.limits.pids) throw new ResourceLimitError("pids", this.limits.pids, pids);
+    checkResourceLimits(config.resources, this.limits);
   }
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type Docker from "dockerode";
 import {
   type ErrorMappingContext,
   KeyedMutex,
@@ -58,19 +59,12 @@ export class NetworkClient {
       if ((await this.find(config.name, context)) !== null) {
         throw new NetworkCreationError(config.name, "a network with this name already exists on the engine");
       }
+      const request = this.createRequest(config);
       let id: string;
       try {
         const created = await calls.call(
           context,
-          (signal) =>
-            docker.createNetwork({
-              Name: config.name,
-              Driver: config.driver ?? DEFAULT_NETWORK_DRIVER,
-              CheckDuplicate: true,
-              Labels: { ...config.labels, ...ownerLabels(this.scope.driver, this.scope.namespace) },
-              Options: { ...config.options },
-              abortSignal: signal,
-            }),
+          (signal) => docker.createNetwork({ ...request, abortSignal: signal }),
           { onlyIfNotSent: true },
         );
         id = created.id;
@@ -93,11 +87,26 @@ export class NetworkClient {
       return {
         id,
         name: config.name,
-        driver: info?.Driver ?? config.driver ?? DEFAULT_NETWORK_DRIVER,
+        driver: info?.Driver ?? request.Driver ?? DEFAULT_NETWORK_DRIVER,
         createdAt: engineTimeOr(info?.Created, this.scope.clock.now()),
         labels: userLabels(info?.Labels ?? config.labels),
       };
     });
+  }
+
+  /**
+   * The engine's create request for a validated config: the config's name,
+   * driver (default `bridge`), labels with the ownership labels, and options.
+   * A variant engine overrides it (Swarm: `overlay`, attachable).
+   */
+  protected createRequest(config: NetworkConfig): Docker.NetworkCreateOptions {
+    return {
+      Name: config.name,
+      Driver: config.driver ?? DEFAULT_NETWORK_DRIVER,
+      CheckDuplicate: true,
+      Labels: { ...config.labels, ...ownerLabels(this.scope.driver, this.scope.namespace) },
+      Options: { ...config.options },
+    };
   }
 
   /**

@@ -26,6 +26,8 @@ import {
   inputSizeIssue,
   parseContainerConfig,
   RESERVED_LABEL_PREFIX,
+  type ResourceLimits,
+  ResourceLimitError,
 } from "../../../src/index.js";
 import { bindMountIssues, type MountSource } from "./bind-policy.js";
 import { reservedKeysIn } from "./labels.js";
@@ -194,6 +196,26 @@ export async function preflightContainerConfig(input: unknown, options: Prefligh
     issues: result.issues,
     context: { what: "container config" },
   });
+}
+
+/**
+ * The driver's limits, checked after the pre-flight: a request above one is a
+ * `ResourceLimitError` naming the resource, the limit and the request (the
+ * contract's C-LIMITS), not a configuration problem.
+ *
+ * @example
+ * ```ts
+ * checkResourceLimits(config.resources, { cpu: 2, memory: 4096, pids: 32_768 }); // throws for cpu 4
+ * ```
+ */
+export function checkResourceLimits(
+  requested: ResourceLimits,
+  limits: Readonly<{ cpu: number; memory: number; pids: number }>,
+): void {
+  const { cpu, memory, pids } = requested;
+  if (cpu > limits.cpu) throw new ResourceLimitError("cpu", limits.cpu, cpu);
+  if (memory > limits.memory) throw new ResourceLimitError("memory", limits.memory, memory);
+  if (pids > limits.pids) throw new ResourceLimitError("pids", limits.pids, pids);
 }
 
 /**

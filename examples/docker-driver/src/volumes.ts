@@ -103,6 +103,10 @@ export class VolumeClient {
           context,
         });
       }
+      const users = await this.usersOf(id, context);
+      if (users.length > 0) {
+        throw new VolumeRemoveError(id, `in use by ${users.join(", ")}; remove them first`, { context });
+      }
       await this.scope.calls.call(context, (signal) => this.scope.docker.getVolume(id).remove({ abortSignal: signal }));
     });
   }
@@ -156,6 +160,17 @@ export class VolumeClient {
       throw error;
     }
     return release;
+  }
+
+  /**
+   * Who uses the volume besides the engine's own containers, checked by
+   * {@link VolumeClient.remove} under the volume's lock. The engine itself
+   * refuses to remove a volume that one of its containers mounts, so this
+   * client reports nobody; a variant engine whose containers are made later
+   * (a Swarm service runs its task only once started) overrides it.
+   */
+  protected async usersOf(_name: string, _context: ErrorMappingContext): Promise<string[]> {
+    return [];
   }
 
   /** The names of this namespace's volumes, for `cleanup()`. */
