@@ -50,4 +50,26 @@ describe("docs/INTERFACE_CONTRACT.md", () => {
       ).toBe(true);
     }
   });
+
+  it("maps each of Orchestra's shared-suite behaviours to cases that exist, with no empty row", () => {
+    const start = document.indexOf("| Orchestra's behaviour |");
+    expect(start, "no Orchestra table").toBeGreaterThan(0);
+    const rows = document
+      .slice(start)
+      .split("\n")
+      .slice(2)
+      .filter((line, index, lines) => line.startsWith("|") && lines.slice(0, index).every((l) => l.startsWith("|")));
+    const behaviours = rows.map((row) => row.split("|")[1]?.trim());
+    // The seven behaviours of the issue: five named tests, idempotency by task id, namespace cleanup.
+    for (const behaviour of ["happy path", "exit code failed", "volume", "environment variables", "with stdin"]) {
+      expect(behaviours).toContain(behaviour);
+    }
+    expect(behaviours).toContain("streaming logs with follow");
+    const known = new Set(CONFORMANCE_CASES.map((conformanceCase) => conformanceCase.id));
+    for (const row of rows) {
+      const ids = [...(row.split("|")[3] ?? "").matchAll(/`([^`]+)`/g)].map((match) => match[1]);
+      expect(ids.length, row).toBeGreaterThan(0);
+      for (const id of ids) expect(known.has(id ?? ""), `${id} in: ${row}`).toBe(true);
+    }
+  });
 });
