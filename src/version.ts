@@ -6,4 +6,4 @@
  */
 
 /** The version of this package, equal to `version` in its package.json. */
-export const VERSION = "1.0.0";
+export const VERSION = "1.1.0";

@@ -107,7 +107,7 @@ export function resolveConformanceOptions<D extends ContainerDriver = ContainerD
  *
  * @example
  * ```ts
- * describeDriver(new MockDockerDriver()); // { name: "mock-docker", version: "1.0.0", capabilities: [], optionalMethods: [] }
+ * describeDriver(new MockDockerDriver()); // { name: "mock-docker", version: "1.1.0", capabilities: ["execution", ...], optionalMethods: ["execInContainer", ...] }
  * ```
  */
 export function describeDriver(driver: ContainerDriver): ConformanceDriverInfo {
