@@ -9,6 +9,7 @@
  */
 import {
   type ContainerConfig,
+  type DriverErrorOptions,
   type Network,
   type NetworkConfig,
   NetworkCreationError,
@@ -105,6 +106,60 @@ export async function createVolume(state: EngineState, config: VolumeConfig): Pr
   return { ...volume, labels: { ...volume.labels } };
 }
 
+/** What differs between removing a volume and removing a network; the rules are the same. */
+type RemovalKind<R> = {
+  readonly kind: "volume" | "network";
+  readonly operation: "removeVolume" | "removeNetwork";
+  readonly registry: (state: EngineState) => { readonly byId: Map<string, R>; readonly byName: Map<string, R> };
+  readonly resource: (record: R) => { readonly id: string; readonly name: string };
+  readonly users: (record: R) => ReadonlySet<string>;
+  readonly notFound: new (id: string, options: DriverErrorOptions) => Error;
+  readonly inUse: new (id: string, reason: string, options: DriverErrorOptions) => Error;
+};
+
+const VOLUME_REMOVAL: RemovalKind<VolumeRecord> = {
+  kind: "volume",
+  operation: "removeVolume",
+  registry: (state) => state.volumes,
+  resource: (record) => record.volume,
+  users: (record) => record.users,
+  notFound: VolumeNotFoundError,
+  inUse: VolumeRemoveError,
+};
+
+const NETWORK_REMOVAL: RemovalKind<NetworkRecord> = {
+  kind: "network",
+  operation: "removeNetwork",
+  registry: (state) => state.networks,
+  resource: (record) => record.network,
+  users: (record) => record.users,
+  notFound: NetworkNotFoundError,
+  inUse: NetworkRemoveError,
+};
+
+/** Remove a named resource by id or by name: unknown → its NotFound error; used by a container → its remove error. */
+async function removeNamed<R>(state: EngineState, id: string, removal: RemovalKind<R>): Promise<void> {
+  const { operation } = removal;
+  checkId(id, removal.kind);
+  await delay(state);
+  injectFault(state, operation, id);
+  const registry = removal.registry(state);
+  const record = registry.byId.get(id) ?? registry.byName.get(id);
+  if (record === undefined) {
+    throw new removal.notFound(id, { context: failureContext(state, operation, "notFound", id) });
+  }
+  const resource = removal.resource(record);
+  const users = [...removal.users(record)];
+  if (users.length > 0) {
+    const list = users.join(", ");
+    throw new removal.inUse(resource.id, state.profile.describe("inUse", resource.name, list).reason, {
+      context: { ...failureContext(state, operation, "inUse", resource.name, list), containerIds: users },
+    });
+  }
+  registry.byId.delete(resource.id);
+  registry.byName.delete(resource.name);
+}
+
 /**
  * `removeVolume`, by id or by name: unknown → `VolumeNotFoundError`; used by
  * a container that is not removed → `VolumeRemoveError` listing the users.
@@ -114,26 +169,8 @@ export async function createVolume(state: EngineState, config: VolumeConfig): Pr
  * await removeVolume(state, "workspace");
  * ```
  */
-export async function removeVolume(state: EngineState, id: string): Promise<void> {
-  const operation = "removeVolume";
-  checkId(id, "volume");
-  await delay(state);
-  injectFault(state, operation, id);
-  const record = state.volumes.byId.get(id) ?? state.volumes.byName.get(id);
-  if (record === undefined) {
-    throw new VolumeNotFoundError(id, { context: failureContext(state, operation, "notFound", id) });
-  }
-  if (record.users.size > 0) {
-    const users = [...record.users].join(", ");
-    throw new VolumeRemoveError(record.volume.id, state.profile.describe("inUse", record.volume.name, users).reason, {
-      context: {
-        ...failureContext(state, operation, "inUse", record.volume.name, users),
-        containerIds: [...record.users],
-      },
-    });
-  }
-  state.volumes.byId.delete(record.volume.id);
-  state.volumes.byName.delete(record.volume.name);
+export function removeVolume(state: EngineState, id: string): Promise<void> {
+  return removeNamed(state, id, VOLUME_REMOVAL);
 }
 
 /**
@@ -177,28 +214,6 @@ export async function createNetwork(state: EngineState, config: NetworkConfig): 
  * await removeNetwork(state, network.id);
  * ```
  */
-export async function removeNetwork(state: EngineState, id: string): Promise<void> {
-  const operation = "removeNetwork";
-  checkId(id, "network");
-  await delay(state);
-  injectFault(state, operation, id);
-  const record = state.networks.byId.get(id) ?? state.networks.byName.get(id);
-  if (record === undefined) {
-    throw new NetworkNotFoundError(id, { context: failureContext(state, operation, "notFound", id) });
-  }
-  if (record.users.size > 0) {
-    const users = [...record.users].join(", ");
-    throw new NetworkRemoveError(
-      record.network.id,
-      state.profile.describe("inUse", record.network.name, users).reason,
-      {
-        context: {
-          ...failureContext(state, operation, "inUse", record.network.name, users),
-          containerIds: [...record.users],
-        },
-      },
-    );
-  }
-  state.networks.byId.delete(record.network.id);
-  state.networks.byName.delete(record.network.name);
+export function removeNetwork(state: EngineState, id: string): Promise<void> {
+  return removeNamed(state, id, NETWORK_REMOVAL);
 }
