@@ -36,7 +36,7 @@ export const CONTRACT_CLAUSES = [
   {
     id: "C-SCHEMAS",
     title: "Types are inferred from strict schemas",
-    checkedBy: "tests/types.test.ts, tests/types/*.test-d.ts",
+    checkedBy: "tests/contract/schemas.test.ts, tests/types/*.test-d.ts",
   },
   {
     id: "C-VALUE-RULES",
@@ -54,12 +54,12 @@ export const CONTRACT_CLAUSES = [
     id: "C-VALIDATORS",
     title: "validateXxx never throws; parseXxx throws ConfigurationError with every issue",
     checkedBy:
-      "tests/contract/parse.test.ts, tests/property/validators.property.test.ts, tests/property/hostile.property.test.ts",
+      "tests/validation/parse.test.ts, tests/property/validators.property.test.ts, tests/property/hostile.property.test.ts",
   },
   {
     id: "C-BUILDERS",
     title: "Builders return complete objects with secure defaults",
-    checkedBy: "tests/contract/builders.test.ts, tests/property/builders.property.test.ts",
+    checkedBy: "tests/builders.test.ts, tests/property/builders.property.test.ts",
   },
   { id: "C-CONFIG-VALIDATION", title: "createContainer validates its config first" },
   { id: "C-OPTIONS-VALIDATION", title: "Filters and options are validated" },

@@ -10,7 +10,8 @@ export { CONFORMANCE_CASES } from "./cases/index.js";
 export { reachableOutcomes } from "./cases/concurrency.js";
 export { UNREACHABLE_STATUS_REASON, unreachableReason } from "./cases/lifecycle.js";
 export { METHODS_WITHOUT_ID } from "./cases/not-found.js";
-export { logLines, SEMVER_PATTERN, TIMESTAMP_PREFIX_PATTERN } from "./cases/queries.js";
+export { SEMVER_PATTERN } from "./cases/identity.js";
+export { logLines, TIMESTAMP_PREFIX_PATTERN } from "./cases/logs.js";
 export { CONTRACT_CLAUSES, type ContractClause, type ContractClauseId } from "./clauses.js";
 export { baseConfigIssues, mergeConfigInput } from "./config-input.js";
 export {

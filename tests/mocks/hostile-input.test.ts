@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { createDriverConfig } from "../../src/builders.js";
 import { ConfigurationError, describeValue } from "../../src/errors.js";
-import { hostileDriverCalls, type InputDriver } from "../property/arbitraries.js";
+import { hostileDriverCalls, type InputDriver } from "../property/hostile-variants.js";
 import { MockDockerDriver, type MockDriver, MockLocalDriver } from "./index.js";
 
 const drivers: [string, () => MockDriver][] = [

@@ -44,15 +44,8 @@ import {
   toDriverError,
   validateWithSchema,
 } from "../../src/index.js";
-import {
-  type HostileVariant,
-  hostileCombination,
-  hostileVariants,
-  PLACED_VALUES,
-  THROWN_VALUES,
-  throwerOf,
-  trapEverything,
-} from "./arbitraries.js";
+import { type HostileVariant, hostileCombination, hostileVariants } from "./hostile-variants.js";
+import { PLACED_VALUES, THROWN_VALUES, throwerOf, trapEverything } from "./thrown-values.js";
 
 /** The longest message a refusal of a hostile input may have: it names the problem, it does not echo the input. */
 const MAX_MESSAGE_LENGTH = 20_000;

@@ -18,7 +18,7 @@ import {
   NetworkNotFoundError,
   VolumeNotFoundError,
 } from "../../../src/index.js";
-import { hostileDriverCalls, type InputDriver } from "../../../tests/property/arbitraries.js";
+import { hostileDriverCalls, type InputDriver } from "../../../tests/property/hostile-variants.js";
 import { DockerDriver } from "../src/driver.js";
 import { ownerLabels } from "../src/labels.js";
 import {

@@ -10,7 +10,7 @@ import { type ExecOptions, type ExecRequest, type ExecResult, ExecResultSchema }
 import type { ContainerInstance, ContainerStatus } from "../../contract/schemas.js";
 import { check, ConformanceCheckError } from "../context.js";
 import type { CaseContext, ConformanceDriverInfo, ResolvedConformanceOptions } from "../types.js";
-import { logLines } from "./queries.js";
+import { logLines } from "./logs.js";
 
 /** Run `request` in container `id` through the driver under test. */
 export function execIn(

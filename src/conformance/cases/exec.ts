@@ -37,7 +37,7 @@ import {
   shown,
   unreachable,
 } from "./exec-support.js";
-import { logLines } from "./queries.js";
+import { logLines } from "./logs.js";
 
 const RESULT_CASES: readonly ConformanceCase[] = [
   {

@@ -13,7 +13,7 @@ import { stateForStatus } from "../../lifecycle.js";
 import type { ContainerInstance } from "../../contract/schemas.js";
 import { check } from "../context.js";
 import type { CaseContext, ConformanceCase } from "../types.js";
-import { logLines } from "./queries.js";
+import { logLines } from "./logs.js";
 
 /**
  * Run `command` to its end and return the ended container and its log; the

@@ -27,7 +27,7 @@ import {
   uniquePath,
   writableContainer,
 } from "./files-support.js";
-import { logLines } from "./queries.js";
+import { logLines } from "./logs.js";
 
 /** Every byte value, up and down, and the line endings a text mode would rewrite. */
 const EVERY_BYTE = Uint8Array.from([...Array(256).keys(), ...[...Array(256).keys()].reverse(), 13, 10, 0, 26]);

@@ -17,7 +17,11 @@ import { RELEASE_CASES } from "./release.js";
 import { STREAMS_CASES } from "./streams.js";
 import { LIFECYCLE_CASES } from "./lifecycle.js";
 import { AFTER_REMOVE_CASE, NOT_FOUND_CASES } from "./not-found.js";
-import { FILTER_CASES, HEALTH_CASES, IDENTITY_CASES, INSTANCE_CASES, LOG_CASES } from "./queries.js";
+import { FILTER_CASES } from "./filters.js";
+import { HEALTH_CASES } from "./health.js";
+import { IDENTITY_CASES } from "./identity.js";
+import { INSTANCE_CASES } from "./instances.js";
+import { LOG_CASES } from "./logs.js";
 import {
   ATOMIC_CREATE_CASES,
   CONFIG_CASES,

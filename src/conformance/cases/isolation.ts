@@ -14,7 +14,7 @@ import type { DriverConfigInput } from "../../builders.js";
 import { check } from "../context.js";
 import type { ConformanceCase } from "../types.js";
 import { runToEnd, shown } from "./execution.js";
-import { logLines } from "./queries.js";
+import { logLines } from "./logs.js";
 
 /** The interface names a list shows: `/proc/net/dev` lines (`  lo: ...`) or the words of `ls /sys/class/net`. */
 function interfacesIn(text: string, source: "proc" | "sys"): string[] {

@@ -14,7 +14,7 @@ import { stateForStatus } from "../../lifecycle.js";
 import { check } from "../context.js";
 import type { CaseContext, ConformanceCase } from "../types.js";
 import { runToEnd, shown } from "./execution.js";
-import { logLines } from "./queries.js";
+import { logLines } from "./logs.js";
 
 /** Bytes in the contract's MB (the unit of `resources.memory`): 2^20. */
 export const BYTES_PER_MB = 1_048_576;

@@ -10,7 +10,7 @@ import type { DriverConfigInput } from "../../builders.js";
 import { type ContainerInstance, LOG_TRUNCATION_NOTICE, type LogLine } from "../../contract/schemas.js";
 import { check } from "../context.js";
 import type { CaseContext, ConformanceCase } from "../types.js";
-import { logLines } from "./queries.js";
+import { logLines } from "./logs.js";
 
 /** Why a case that runs commands is skipped for a driver that does not run them. */
 export const NEEDS_EXECUTION_REASON =

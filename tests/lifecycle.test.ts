@@ -11,7 +11,7 @@ import {
   statusesAfter,
   type Transition,
   transitionFor,
-} from "../../src/index.js";
+} from "../src/index.js";
 
 /*
  * The expected values below are written out from CONTRACT_NOTES ("Status and

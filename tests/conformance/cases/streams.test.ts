@@ -6,10 +6,10 @@
  * document lists.
  */
 import { describe, expect, it } from "vitest";
-import { CONFORMANCE_CASES, runConformance } from "../../src/conformance/index.js";
-import { NEEDS_EXECUTION_REASON } from "../../src/conformance/cases/streams.js";
-import { MockDockerDriver } from "../mocks/index.js";
-import { wrapDriver } from "../fixtures/broken-driver.js";
+import { CONFORMANCE_CASES, runConformance } from "../../../src/conformance/index.js";
+import { NEEDS_EXECUTION_REASON } from "../../../src/conformance/cases/streams.js";
+import { MockDockerDriver } from "../../mocks/index.js";
+import { wrapDriver } from "../../fixtures/broken-driver.js";
 
 const streamsCases = CONFORMANCE_CASES.filter((conformanceCase) => conformanceCase.tier === "streams");
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createManualClock, systemClock } from "../../src/index.js";
+import { createManualClock, systemClock } from "../src/index.js";
 
 /** Whether a promise has settled, checked after letting pending callbacks run. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {

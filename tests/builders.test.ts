@@ -11,7 +11,7 @@ import {
   validateContainerConfig,
   validateResourceLimits,
   validateSecurityOptions,
-} from "../../src/index.js";
+} from "../src/index.js";
 
 // Seed 004's defaults, written out so that a changed default fails here.
 const seedResourceDefaults = { cpu: 0.5, memory: 512, disk: 1024, pids: 100 };

@@ -19,7 +19,7 @@ import {
   validateResourceLimits,
   validateSecurityOptions,
   VolumeMountSchema,
-} from "../src/index.js";
+} from "../../src/index.js";
 
 const validConfig: ContainerConfig = {
   sessionId: "session-1",
