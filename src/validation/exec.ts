@@ -17,8 +17,10 @@ import { capIssues, invalidInput, issuesWithSchema, parseWithSchema } from "./pa
  * its own limit bounds it, so it is checked apart from the rest of the request.
  */
 function longStdinOf(value: unknown): { readonly stdin: string; readonly rest: Record<string, unknown> } | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  if (typeof value !== "object" || value === null) return undefined;
   try {
+    // Inside the try: Array.isArray throws on a revoked Proxy.
+    if (Array.isArray(value)) return undefined;
     const descriptor = Object.getOwnPropertyDescriptor(value, "stdin");
     const stdin: unknown = descriptor !== undefined && "value" in descriptor ? descriptor.value : undefined;
     if (typeof stdin !== "string" || stdin.length <= INPUT_LIMITS.stringLength) return undefined;

@@ -72,13 +72,22 @@ export function parseReadFileOptions(value: unknown): ReadFileOptions {
  * ```
  */
 export function parseFileContent(value: unknown): FileContent {
-  if (typeof value === "string" || value instanceof Uint8Array) return value;
+  if (typeof value === "string" || isBytes(value)) return value;
   if (isAsyncIterable(value)) return value;
   const message = `must be a string, a Uint8Array or an AsyncIterable of Uint8Array chunks; it is ${describeValue(value, 64)}`;
   throw new ConfigurationError(`Invalid file content: ${message}`, {
     issues: [{ path: "content", message }],
     context: { what: "file content" },
   });
+}
+
+/** Whether `value` is a `Uint8Array`; never throws (`instanceof` reads a Proxy's prototype through its trap). */
+function isBytes(value: unknown): value is Uint8Array {
+  try {
+    return value instanceof Uint8Array;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether `value` has a `Symbol.asyncIterator` method; never throws (a hostile Proxy is simply not iterable). */
