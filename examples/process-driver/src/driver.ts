@@ -5,8 +5,11 @@
  * no other user, no network `none`, no mount at a target) nor enforce its
  * limits, so it refuses the first and lists the second in `unenforced`.
  *
- * Everything is in memory, per instance; `close()` kills every process the
- * instance started and removes its directory.
+ * Everything is in memory, per instance. As contract 1.1 says, `close()`
+ * leaves the containers in place (their processes keep running and the
+ * driver still answers) and frees only what nothing uses, its directory
+ * once it is empty; `cleanup()` kills every process the instance started,
+ * removes every container, volume and network, then the directory.
  *
  * @module
  */
@@ -266,22 +269,32 @@ export class ProcessDriver implements ContainerDriver {
     this.#networks.clear();
     for (const volume of this.#volumes.all()) await rm(volume.mountpoint, { recursive: true, force: true });
     this.#volumes.clear();
+    await this.#releaseRootIfUnused();
     const report = { containers: ids.length - failures.length, volumes, networks };
     return failures.length === 0 ? report : { ...report, failures };
   }
 
   /**
-   * Free what this instance holds: its processes are killed (a process
-   * cannot outlive the driver that watches it) and its directory, the
-   * containers' and volumes' files with it, is removed. Idempotent; the
-   * driver still answers afterwards and starts afresh.
+   * Free what this instance holds and nothing uses: its directory, once no
+   * container or volume lives in it. Containers, volumes and networks stay
+   * (contract 1.1: a closed driver leaves runtime objects in place; in 1.0
+   * this driver killed them here): running processes keep running, and the
+   * driver still answers calls, making a new directory when it needs one.
+   * Call `cleanup()` first to remove everything. Idempotent.
+   *
+   * @example
+   * ```ts
+   * await driver.cleanup();
+   * await driver.close(); // nothing of the driver is left on the host
+   * ```
    */
   async close(): Promise<void> {
-    const running = [...this.#containers.values()].filter((entry) => entry.main !== undefined);
-    await Promise.all(running.map((entry) => this.#end(entry, 0)));
-    this.#containers.clear();
-    this.#volumes.clear();
-    this.#networks.clear();
+    await this.#releaseRootIfUnused();
+  }
+
+  /** Remove the instance's directory when no container or volume lives in it. */
+  async #releaseRootIfUnused(): Promise<void> {
+    if (this.#containers.size > 0 || this.#volumes.all().length > 0) return;
     const root = this.#root;
     this.#root = undefined;
     if (root !== undefined) await rm(await root, { recursive: true, force: true });

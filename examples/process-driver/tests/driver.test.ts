@@ -2,7 +2,7 @@
  * What the process driver does beyond the suite: which secure defaults it
  * refuses and how it says so, what it lists as unenforced, that a container
  * ends with its main process (nothing it started survives), and that
- * close() leaves no process and no directory.
+ * cleanup() then close() leaves no process and no directory.
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -53,6 +53,7 @@ describe("ProcessDriver: what it refuses", () => {
       "security.user",
     ]);
     expect(await driver.listContainers()).toEqual([]);
+    await driver.cleanup();
     await driver.close();
   });
 
@@ -68,6 +69,7 @@ describe("ProcessDriver: what it refuses", () => {
         issues: [expect.objectContaining({ path })],
       });
     }
+    await driver.cleanup();
     await driver.close();
   });
 });
@@ -81,6 +83,7 @@ describe("ProcessDriver: what it accepts without enforcing", () => {
     const mounted = await driver.createContainer(config({ volumes: [{ source: volume.name, target: "/work" }] }));
     expect(mounted.unenforced).toEqual([...ALWAYS_UNENFORCED, "volumes"]);
     expect((await driver.healthCheck()).unenforced).toEqual([...ALWAYS_UNENFORCED, "volumes"]);
+    await driver.cleanup();
     await driver.close();
   });
 });
@@ -93,6 +96,7 @@ describe("ProcessDriver: processes", () => {
     await until(async () => (await driver.getContainer(id))?.status === "exited", "the main process ends");
     await until(() => processesUnder(root).length === 0, "the background sleep is killed with it");
     expect(await driver.getContainerLogs(id)).toBe("started\n");
+    await driver.cleanup();
     await driver.close();
   });
 
@@ -102,6 +106,7 @@ describe("ProcessDriver: processes", () => {
     await driver.startContainer(id);
     expect(await driver.getContainerLogs(id, { follow: true })).toBe("from stdin\n");
     expect((await driver.getContainer(id))?.exitCode).toBe(0);
+    await driver.cleanup();
     await driver.close();
   });
 
@@ -110,17 +115,27 @@ describe("ProcessDriver: processes", () => {
     const { id } = await driver.createContainer(config({ command: ["no-such-command-anywhere"] }));
     await expect(driver.startContainer(id)).rejects.toMatchObject({ name: "ContainerStartError" });
     expect((await driver.getContainer(id))?.status).toBe("created");
+    await driver.cleanup();
     await driver.close();
   });
 
-  it("close() kills every process and removes every directory, and is idempotent", async () => {
+  it("close() leaves containers running and the driver answering; cleanup() then leaves nothing; both idempotent", async () => {
     const driver = new ProcessDriver({ rootDirectory: root });
     const volume = await driver.createVolume({ name: "data" });
     const containers = await Promise.all([1, 2, 3].map(() => driver.createContainer(config())));
     await Promise.all(containers.map((container) => driver.startContainer(container.id)));
     expect(processesUnder(root).length).toBeGreaterThanOrEqual(3);
-    expect(existsSync(volume.mountpoint)).toBe(true);
     await driver.close();
+    await driver.close();
+    expect(processesUnder(root).length).toBeGreaterThanOrEqual(3);
+    expect(existsSync(volume.mountpoint)).toBe(true);
+    expect((await driver.listContainers()).map((container) => container.status)).toEqual([
+      "running",
+      "running",
+      "running",
+    ]);
+    await driver.cleanup();
+    await driver.cleanup();
     await driver.close();
     await until(() => processesUnder(root).length === 0, "every process is gone");
     expect(entriesOf(root)).toEqual([]);
@@ -135,6 +150,7 @@ describe("ProcessDriver: processes", () => {
     await driver.startContainer(id);
     expect(await driver.cleanup()).toEqual({ containers: 1, volumes: 1, networks: 1 });
     expect(await driver.getContainer(id)).toBeNull();
+    await driver.cleanup();
     await driver.close();
   });
 });
