@@ -68,6 +68,27 @@ export function findAttachments(state: EngineState, config: ContainerConfig, ope
 }
 
 /**
+ * What every named create does before it makes anything: the operation's
+ * time, its injected fault, and a taken name refused with the kind's
+ * creation error (the profile's wording).
+ */
+async function admitNewName(
+  state: EngineState,
+  operation: "createVolume" | "createNetwork",
+  name: string,
+  byName: ReadonlyMap<string, unknown>,
+  CreationError: new (name: string, reason: string, options: DriverErrorOptions) => Error,
+): Promise<void> {
+  await delay(state);
+  injectFault(state, operation, name);
+  if (byName.has(name)) {
+    throw new CreationError(name, state.profile.describe("duplicate", name).reason, {
+      context: failureContext(state, operation, "duplicate", name),
+    });
+  }
+}
+
+/**
  * `createVolume`: a taken name is a `VolumeCreationError`. Returns a copy,
  * so the caller cannot change the stored volume.
  *
@@ -77,16 +98,8 @@ export function findAttachments(state: EngineState, config: ContainerConfig, ope
  * ```
  */
 export async function createVolume(state: EngineState, config: VolumeConfig): Promise<Volume> {
-  const operation = "createVolume";
   const parsed = parseVolumeConfig(config);
-  await delay(state);
-  injectFault(state, operation, parsed.name);
-  if (state.volumes.byName.has(parsed.name)) {
-    const failure = state.profile.describe("duplicate", parsed.name);
-    throw new VolumeCreationError(parsed.name, failure.reason, {
-      context: failureContext(state, operation, "duplicate", parsed.name),
-    });
-  }
+  await admitNewName(state, "createVolume", parsed.name, state.volumes.byName, VolumeCreationError);
   const volume: Volume = Object.freeze({
     id: state.profile.makeId("volume", ++state.sequences.volume, state.random),
     name: parsed.name,
@@ -182,16 +195,8 @@ export function removeVolume(state: EngineState, id: string): Promise<void> {
  * ```
  */
 export async function createNetwork(state: EngineState, config: NetworkConfig): Promise<Network> {
-  const operation = "createNetwork";
   const parsed = parseNetworkConfig(config);
-  await delay(state);
-  injectFault(state, operation, parsed.name);
-  if (state.networks.byName.has(parsed.name)) {
-    const failure = state.profile.describe("duplicate", parsed.name);
-    throw new NetworkCreationError(parsed.name, failure.reason, {
-      context: failureContext(state, operation, "duplicate", parsed.name),
-    });
-  }
+  await admitNewName(state, "createNetwork", parsed.name, state.networks.byName, NetworkCreationError);
   const network: Network = Object.freeze({
     id: state.profile.makeId("network", ++state.sequences.network, state.random),
     name: parsed.name,
