@@ -152,7 +152,16 @@ class LogRead {
       const newest = this.#newest;
       if (newest !== undefined) this.#skip = { stamp: newest.stamp, left: newest.count };
       const end = await this.#stream(parser, this.#query(true), Number.POSITIVE_INFINITY);
-      if (end === "aborted" || !(await this.#running())) break;
+      if (end === "aborted") break;
+      if (!(await this.#running())) {
+        // The engine's follow of a container that ends at once can close before its last messages are read (a
+        // short command's only line came back empty on a loaded engine): read once more, without follow, from
+        // the newest message seen; what was read already is skipped.
+        const seen = this.#newest;
+        if (seen !== undefined) this.#skip = { stamp: seen.stamp, left: seen.count };
+        await this.#stream(parser, { ...this.#query(true), follow: false }, this.#settings.idleTimeoutMs);
+        break;
+      }
       // An engine that ends the stream again and again without anything new is asked less and less often.
       quiet = this.#accepted > before ? 0 : quiet + 1;
       if (quiet > 0 && !(await this.#pause(Math.min(50 * 2 ** quiet, MAX_RECONNECT_DELAY_MS)))) break;

@@ -144,9 +144,12 @@ describeWithEngine("DockerDriver on a real engine", () => {
       await expect(
         driver.createContainer(config({ volumes: [{ source: "no-such-volume-x1", target: "/data" }] })),
       ).rejects.toBeInstanceOf(VolumeNotFoundError);
-      // The engine itself refuses an image it does not have; the driver removes nothing because nothing was made.
+      // The engine itself refuses an image it does not have: a ConfigurationError at `image`, since retrying
+      // cannot make the image appear; the driver removes nothing because nothing was made.
       await expect(driver.createContainer(config({ image: "openagent-test/absent:1" }))).rejects.toMatchObject({
-        code: "CONTAINER_CREATION_FAILED",
+        code: "CONFIGURATION_INVALID",
+        retryable: false,
+        issues: [{ path: "image" }],
       });
       expect(await containersOfNamespace()).toBe(before);
       expect(await docker.listVolumes({ filters: { name: ["no-such-volume-x1"] } })).toMatchObject({ Volumes: [] });
@@ -291,7 +294,8 @@ describeWithEngine("DockerDriver on a real engine", () => {
         volumes: [{ source: volume.name, target: "/data", readOnly: true }],
       });
       expect(reader.output).toBe("from-writer\nread-only\n");
-      expect(reader.inspect.Mounts[0]).toMatchObject({ Type: "volume", Name: volume.name, RW: false });
+      const mount = reader.inspect.Mounts.find((entry) => entry.Destination === "/data");
+      expect(mount).toMatchObject({ Type: "volume", Name: volume.name, RW: false });
       await expect(driver.createVolume({ name: volume.name })).rejects.toBeInstanceOf(VolumeCreationError);
       await driver.removeVolume(volume.id);
       await expect(driver.removeVolume(volume.id)).rejects.toBeInstanceOf(VolumeNotFoundError);
@@ -307,7 +311,9 @@ describeWithEngine("DockerDriver on a real engine", () => {
         volumes: [{ source: hostDir, target: "/host", readOnly: true }],
       });
       expect(result.output).toBe("from-host\nread-only\n");
-      expect(result.inspect.Mounts[0]).toMatchObject({ Type: "bind", Source: hostDir, RW: false });
+      // Found by its target: a read-only container also mounts its /tmp (an anonymous tmpfs volume).
+      const mount = result.inspect.Mounts.find((entry) => entry.Destination === "/host");
+      expect(mount).toMatchObject({ Type: "bind", Source: hostDir, RW: false });
     },
     TIMEOUT,
   );
