@@ -21,13 +21,19 @@ import {
   type ContainerFilter,
   type DriverCapability,
   type DriverHealth,
+  type ExecOptions,
+  type ExecRequest,
+  type ExecResult,
+  type FileContent,
   getErrorMessage,
   type LogOptions,
   type Network,
   type NetworkConfig,
+  type ReadFileOptions,
   type StopOptions,
   toDriverError,
   type VolumeConfig,
+  type WriteFileOptions,
 } from "../../../src/index.js";
 import { type CleanupReport, cleanupNamespace } from "../../docker-driver/src/cleanup.js";
 import { EngineCalls, type EngineScope } from "../../docker-driver/src/engine-call.js";
@@ -39,6 +45,7 @@ import { type ResolvedSwarmDriverOptions, resolveSwarmDriverOptions, type SwarmD
 import type { SwarmContainerInstance } from "./service-status.js";
 import { ServiceClient } from "./services.js";
 import { engineInfo, listServices } from "./swarm-api.js";
+import { TaskAccess } from "./task-access.js";
 import { type SwarmVolume, SwarmVolumeClient } from "./volumes.js";
 
 /** `healthCheck()`'s result: the contract's fields and what the managers said about the swarm. */
@@ -83,7 +90,7 @@ export class SwarmDriver implements ContainerDriver {
   /** The driver's semantic version. */
   readonly version = DRIVER_VERSION;
   /** What it honours on a swarm; docs/SCALE.md says why each other capability is not declared. */
-  readonly capabilities: readonly DriverCapability[] = ["execution", "isolation", "limits"];
+  readonly capabilities: readonly DriverCapability[] = ["execution", "isolation", "limits", "exec", "files"];
   /** The namespace whose objects this instance owns. */
   readonly namespace: string;
   /** The most one container may ask for. */
@@ -102,6 +109,7 @@ export class SwarmDriver implements ContainerDriver {
   readonly #services: ServiceClient;
   readonly #volumes: SwarmVolumeClient;
   readonly #networks: SwarmNetworkClient;
+  readonly #tasks: TaskAccess;
 
   constructor(options: SwarmDriverOptions) {
     this.options = resolveSwarmDriverOptions(options);
@@ -137,6 +145,7 @@ export class SwarmDriver implements ContainerDriver {
       startTimeoutMs: this.options.startTimeoutMs,
       pollIntervalMs: this.options.pollIntervalMs,
     });
+    this.#tasks = new TaskAccess(this.#services, this.#nodes);
   }
 
   /**
@@ -187,6 +196,36 @@ export class SwarmDriver implements ContainerDriver {
   /** `true` when the container's task runs; `false` otherwise; `ContainerNotFoundError` when there is no such container. */
   async isContainerHealthy(id: string): Promise<boolean> {
     return this.#services.isHealthy(id);
+  }
+
+  /**
+   * Run a command in a running container: the Docker driver's exec on the
+   * engine of the node that runs the task (see task-access.ts). A container
+   * that does not run: `ContainerStateError`.
+   */
+  async execInContainer(id: string, request: ExecRequest, options?: ExecOptions): Promise<ExecResult> {
+    return this.#tasks.exec(id, request, options);
+  }
+
+  /**
+   * Write a file into the task's container on its node, as the Docker driver
+   * does. Works while the container is running, paused, stopped or exited
+   * (the next start keeps the file: it runs from the committed file system);
+   * a `created` container has no task and so no file system yet:
+   * `ContainerStateError`, as for `dead`.
+   */
+  async writeFile(id: string, path: string, content: FileContent, options: WriteFileOptions = {}): Promise<void> {
+    return this.#tasks.writeFile(id, path, content, options);
+  }
+
+  /** Read a whole file (at most `maxBytes`, default 64 MiB); statuses as {@link SwarmDriver.writeFile}. */
+  async readFile(id: string, path: string, options: ReadFileOptions = {}): Promise<Uint8Array> {
+    return this.#tasks.readFile(id, path, options);
+  }
+
+  /** Read a file as a stream of chunks, resolved once the file is found; statuses as {@link SwarmDriver.writeFile}. */
+  async readFileStream(id: string, path: string, options: ReadFileOptions = {}): Promise<AsyncIterable<Uint8Array>> {
+    return this.#tasks.readFileStream(id, path, options);
   }
 
   /** Create a volume on one node (the containers that mount it will run there); its id is its name. */

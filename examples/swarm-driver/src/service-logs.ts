@@ -7,14 +7,22 @@
  * keeps the last few tasks of a service (the swarm's task history limit,
  * 5 by default), and older runs' lines go with their tasks.
  *
- * The frames, lines and the contract's shaping (`since`, `tail`,
- * `timestamps`) are the Docker driver's (logs.ts).
+ * The frames and lines are the Docker driver's parser (log-stream.ts), the
+ * shaping (`tail`, `timestamps`, `maxBytes`) its bounded text (logs.ts);
+ * `stream` picks what each node's engine sends, `since` is checked to the
+ * millisecond here.
  *
  * @module
  */
-import { ContainerNotFoundError, type ErrorMappingContext, type LogOptions } from "../../../src/index.js";
+import {
+  ContainerNotFoundError,
+  DEFAULT_LOG_MAX_BYTES,
+  type ErrorMappingContext,
+  type LogOptions,
+} from "../../../src/index.js";
 import type { EngineCalls } from "../../docker-driver/src/engine-call.js";
-import { demultiplex, formatLogs, type LogLine, toLines } from "../../docker-driver/src/logs.js";
+import { LogStreamParser, type ParsedLogLine } from "../../docker-driver/src/log-stream.js";
+import { BoundedLogText } from "../../docker-driver/src/logs.js";
 import { isLostNodeState, type NodeEngines } from "./nodes.js";
 import { containerIdOf, type ServiceView } from "./service-status.js";
 
@@ -37,8 +45,10 @@ export async function readServiceLogs(
   context: ErrorMappingContext,
 ): Promise<string> {
   const since = options.since === undefined ? 0 : Math.min(Math.floor(options.since / 1000), Number.MAX_SAFE_INTEGER);
+  const maxChars = options.maxBytes ?? DEFAULT_LOG_MAX_BYTES;
+  const stream = options.stream ?? "all";
   const perTask = await Promise.all(
-    view.tasks.map(async (task): Promise<LogLine[]> => {
+    view.tasks.map(async (task): Promise<ParsedLogLine[]> => {
       const containerId = containerIdOf(task);
       const nodeId = task.NodeID;
       if (containerId === undefined || nodeId === undefined || nodeId === "") return [];
@@ -48,15 +58,24 @@ export async function readServiceLogs(
         const raw = await calls.call(context, (signal) =>
           node.docker.getContainer(containerId).logs({
             follow: false,
-            stdout: true,
-            stderr: true,
+            stdout: stream !== "stderr",
+            stderr: stream !== "stdout",
             timestamps: true,
             // Whole seconds, rounded down: a superset that formatLogs trims.
             since,
             abortSignal: signal,
           }),
         );
-        return toLines(demultiplex(raw));
+        const lines: ParsedLogLine[] = [];
+        const parser = new LogStreamParser({
+          onLine: (line) => {
+            if (options.since === undefined || Number.isNaN(line.time) || line.time >= options.since) lines.push(line);
+          },
+          maxLineChars: Math.max(maxChars, 65_536),
+        });
+        parser.push(raw as unknown as Uint8Array);
+        parser.finish();
+        return lines;
       } catch (error) {
         // The node removed the container of an old task (history pruned): its lines are gone.
         if (error instanceof ContainerNotFoundError) return [];
@@ -64,5 +83,7 @@ export async function readServiceLogs(
       }
     }),
   );
-  return formatLogs(perTask.flat(), options);
+  const text = new BoundedLogText({ maxChars, tail: options.tail, timestamps: options.timestamps === true });
+  for (const line of perTask.flat()) text.add(line);
+  return text.finish();
 }

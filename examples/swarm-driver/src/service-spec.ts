@@ -34,6 +34,12 @@ export const SWARM_LABELS = Object.freeze({
    * the nodes do not set it): the instance's `unenforced`.
    */
   unenforced: `${RESERVED_LABEL_PREFIX}unenforced`,
+  /**
+   * The image the container was created with, once a restart runs its task
+   * from the previous task's committed file system (tasks.ts): the instance
+   * keeps showing the image the caller gave.
+   */
+  image: `${RESERVED_LABEL_PREFIX}image`,
 });
 
 /** Nanoseconds in a millisecond: Swarm's durations are nanoseconds. */
@@ -205,9 +211,9 @@ export function unenforcedOf(spec: ServiceSpec): string[] {
   return recorded === undefined ? ["resources.disk"] : recorded.split(",").filter((path) => path !== "");
 }
 
-/** The image the service was created with, as given. */
+/** The image the service was created with, as given (also after a restart ran it from a committed one). */
 export function imageOfSpec(spec: ServiceSpec): string {
-  return spec.TaskTemplate.ContainerSpec.Image;
+  return spec.Labels?.[SWARM_LABELS.image] ?? spec.TaskTemplate.ContainerSpec.Image;
 }
 
 /** The number of replicas the service asks for (0 or 1 for the driver's services). */

@@ -24,6 +24,7 @@ import {
   type ContainerConfig,
   type ContainerFilter,
   ContainerNotFoundError,
+  type ContainerStatus,
   ContainerStartError,
   type ErrorMappingContext,
   KeyedMutex,
@@ -40,8 +41,8 @@ import { isOwnedBy, OWNER_LABELS, ownerLabelFilter, reservedKeysIn } from "../..
 import { requireString } from "../../docker-driver/src/preflight.js";
 import { type ServiceCreateSettings, createOwnedService } from "./service-create.js";
 import { readServiceLogs } from "./service-logs.js";
-import { TaskControl } from "./tasks.js";
-import { SWARM_LABELS } from "./service-spec.js";
+import { type CommittedTask, TaskControl } from "./tasks.js";
+import { imageOfSpec, SWARM_LABELS } from "./service-spec.js";
 import {
   containerIdOf,
   type ServiceStatusView,
@@ -70,6 +71,16 @@ export type ServiceClientSettings = ServiceCreateSettings & {
   readonly startTimeoutMs: number;
   /** Interval between two reads of a task's state while waiting, in ms. */
   readonly pollIntervalMs: number;
+};
+
+/** Where a container's newest task runs, as {@link ServiceClient.locate} finds it. */
+export type TaskLocation = {
+  /** The container's contract status. */
+  readonly status: ContainerStatus;
+  /** The Swarm node of the newest task, once placed. */
+  readonly nodeId?: string;
+  /** The task's container on that node, once it has one. */
+  readonly containerId?: string;
 };
 
 /** Swarm's object IDs: 25 characters of `[a-z0-9]`. Anything else is not an id this driver handed out. */
@@ -127,15 +138,20 @@ export class ServiceClient {
       const context = { operation: "startContainer", containerId: id };
       const { Spec: spec } = view.service;
       const { [SWARM_LABELS.stopped]: _marker, ...labels } = spec.Labels ?? {};
+      // A task ran before: its file system goes on in the next task, on its node (see tasks.ts).
+      const committed = view.tasks.length === 0 ? undefined : await this.#tasks.commitFileSystem(view, context);
       const next: ServiceSpec = {
         ...spec,
-        Labels: labels,
+        Labels: committed === undefined ? labels : { ...labels, [SWARM_LABELS.image]: imageOfSpec(spec) },
         Mode: { ...spec.Mode, Replicated: { Replicas: 1 } },
         // A task ran before: only a changed template makes the orchestrator replace it.
         TaskTemplate:
           view.tasks.length === 0
             ? spec.TaskTemplate
-            : { ...spec.TaskTemplate, ForceUpdate: (spec.TaskTemplate.ForceUpdate ?? 0) + 1 },
+            : {
+                ...restartedTemplate(spec.TaskTemplate, committed),
+                ForceUpdate: (spec.TaskTemplate.ForceUpdate ?? 0) + 1,
+              },
       };
       await this.#update(view.service, next, context);
       await this.#tasks.waitStarted(id, new Set(view.tasks.map((task) => task.ID)), context);
@@ -209,6 +225,7 @@ export class ServiceClient {
         }
       });
       await this.#tasks.removeContainers(view, context);
+      await this.#tasks.removeImages(view, context);
     });
   }
 
@@ -258,6 +275,24 @@ export class ServiceClient {
       if (view === null) throw new ContainerNotFoundError(id, { context });
     }
     return readServiceLogs(this.#scope.calls, this.#settings.nodes, view, shape, context);
+  }
+
+  /**
+   * Where the container's newest task is: its contract status, its node and
+   * its container there (once it has one); `null` when this driver has no
+   * such container. Exec and files go to that node's engine (task-access.ts).
+   */
+  async locate(id: string, operation: string): Promise<TaskLocation | null> {
+    const view = await this.#view(id, operation);
+    if (view === null) return null;
+    const { status, task } = statusOfService(view);
+    const containerId = task === undefined ? undefined : containerIdOf(task);
+    const nodeId = task?.NodeID === undefined || task.NodeID === "" ? undefined : task.NodeID;
+    return {
+      status,
+      ...(containerId === undefined ? {} : { containerId }),
+      ...(nodeId === undefined ? {} : { nodeId }),
+    };
   }
 
   /** `true` when the container's task runs (a task with a health check runs only once healthy); `false` otherwise. */
@@ -379,4 +414,21 @@ export class ServiceClient {
       // The managers are gone: nothing more can be done here.
     }
   }
+}
+
+/**
+ * The task template of a restart: the previous task's committed file system
+ * as the image, pinned to the node that holds it (replacing any earlier pin:
+ * the task ran there, so it met every other constraint).
+ */
+function restartedTemplate(template: ServiceSpec["TaskTemplate"], committed: CommittedTask | undefined) {
+  if (committed === undefined) return template;
+  const others = (template.Placement?.Constraints ?? []).filter(
+    (constraint) => !constraint.replace(/\s/g, "").startsWith("node.id=="),
+  );
+  return {
+    ...template,
+    ContainerSpec: { ...template.ContainerSpec, Image: committed.image },
+    Placement: { ...template.Placement, Constraints: [...others, `node.id==${committed.nodeId}`] },
+  };
 }
