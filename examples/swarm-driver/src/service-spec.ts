@@ -216,6 +216,13 @@ export function imageOfSpec(spec: ServiceSpec): string {
   return spec.Labels?.[SWARM_LABELS.image] ?? spec.TaskTemplate.ContainerSpec.Image;
 }
 
+/** When the container expires (ms since the epoch), from its label; `undefined` when it does not. */
+export function expiresAtOf(spec: ServiceSpec): number | undefined {
+  const value = spec.Labels?.[OWNER_LABELS.expiresAt];
+  const parsed = value === undefined ? Number.NaN : Number(value);
+  return Number.isSafeInteger(parsed) ? parsed : undefined;
+}
+
 /** The number of replicas the service asks for (0 or 1 for the driver's services). */
 export function replicasOf(spec: ServiceSpec): number {
   return spec.Mode?.Replicated?.Replicas ?? 0;

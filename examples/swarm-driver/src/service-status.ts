@@ -18,7 +18,7 @@
 import { type ContainerInstance, type ContainerStatus, stateForStatus } from "../../../src/index.js";
 import { OWNER_LABELS, userLabels } from "../../docker-driver/src/labels.js";
 import { isLostNodeState, type NodeState } from "./nodes.js";
-import { imageOfSpec, replicasOf, resourcesFromSpec, SWARM_LABELS, unenforcedOf } from "./service-spec.js";
+import { expiresAtOf, imageOfSpec, replicasOf, resourcesFromSpec, SWARM_LABELS, unenforcedOf } from "./service-spec.js";
 import type { SwarmService, SwarmTask } from "./swarm-api.js";
 
 /** Task states in which the task's container no longer runs, and never will again. */
@@ -153,7 +153,8 @@ export function toSwarmInstance(view: ServiceView, context: InstanceContext): Sw
   const { status, task, exitCode, startedAt } = statusOfService(view);
   const containerId = task === undefined ? undefined : containerIdOf(task);
   const socket = task?.NodeID === undefined || task.NodeID === "" ? undefined : context.socketOf(task.NodeID);
-  const instance: SwarmContainerInstance & Partial<Record<"startedAt" | "exitCode", number>> = {
+  const instance: SwarmContainerInstance &
+    Partial<Record<"startedAt" | "exitCode" | "expiresAt", number> & Record<"idempotencyKey", string>> = {
     id: service.ID,
     name: service.Spec.Name,
     sessionId: labels[OWNER_LABELS.session] ?? "",
@@ -179,6 +180,10 @@ export function toSwarmInstance(view: ServiceView, context: InstanceContext): Sw
           ...(task.NodeID === undefined || task.NodeID === "" ? {} : { nodeId: task.NodeID }),
         }),
   };
+  const key = labels[OWNER_LABELS.idempotencyKey];
+  const expiresAt = expiresAtOf(service.Spec);
+  if (key !== undefined) instance.idempotencyKey = key;
+  if (expiresAt !== undefined) instance.expiresAt = expiresAt;
   if (startedAt !== undefined) instance.startedAt = startedAt;
   if (exitCode !== undefined) instance.exitCode = exitCode;
   return context.oomKilled === undefined ? instance : { ...instance, oomKilled: context.oomKilled };

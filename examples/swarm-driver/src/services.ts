@@ -39,7 +39,8 @@ import type { ContainerCounts } from "../../docker-driver/src/containers.js";
 import { type EngineCallOptions, type EngineScope, statusCodeOf } from "../../docker-driver/src/engine-call.js";
 import { isOwnedBy, OWNER_LABELS, ownerLabelFilter, reservedKeysIn } from "../../docker-driver/src/labels.js";
 import { requireString } from "../../docker-driver/src/preflight.js";
-import { type ServiceCreateSettings, createOwnedService } from "./service-create.js";
+import { createKeyedService, createOwnedService, type ServiceCreateSettings } from "./service-create.js";
+import { createServiceWithKey } from "./service-keys.js";
 import { readServiceLogs } from "./service-logs.js";
 import { type CommittedTask, TaskControl } from "./tasks.js";
 import { imageOfSpec, SWARM_LABELS } from "./service-spec.js";
@@ -111,6 +112,21 @@ export class ServiceClient {
 
   /** Create the container's service in status `created`; see `createOwnedService`. */
   async create(config: ContainerConfig): Promise<SwarmContainerInstance> {
+    const { idempotencyKey } = config;
+    if (idempotencyKey !== undefined) {
+      return createServiceWithKey(
+        this.#scope,
+        { ...config, idempotencyKey },
+        {
+          create: (keyed) => createKeyedService(this.#scope, this.#settings, config, keyed),
+          instance: async (id) => {
+            const found = await this.get(id);
+            if (found === null) throw new ContainerNotFoundError(id, { context: { operation: "createContainer" } });
+            return found;
+          },
+        },
+      );
+    }
     const id = await createOwnedService(this.#scope, this.#settings, config);
     const context = { operation: "createContainer", containerId: id };
     let service: SwarmService;
@@ -226,6 +242,19 @@ export class ServiceClient {
       });
       await this.#tasks.removeContainers(view, context);
       await this.#tasks.removeImages(view, context);
+    });
+  }
+
+  /**
+   * Move the container's expiry (`null`: none): the label on its service,
+   * which the managers keep for every driver instance (expiry.ts sweeps by it).
+   */
+  async setExpiry(id: string, expiresAt: number | null): Promise<void> {
+    await this.#withOwned(id, "setContainerExpiry", async (view) => {
+      const { [OWNER_LABELS.expiresAt]: _old, ...labels } = view.service.Spec.Labels ?? {};
+      const next = expiresAt === null ? labels : { ...labels, [OWNER_LABELS.expiresAt]: String(expiresAt) };
+      const context = { operation: "setContainerExpiry", containerId: id };
+      await this.#update(view.service, { ...view.service.Spec, Labels: next }, context);
     });
   }
 

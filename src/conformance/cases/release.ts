@@ -64,6 +64,8 @@ export const RELEASE_CASES: readonly ConformanceCase[] = [
     id: "release.cleanup.namespace",
     tier: "core",
     clause: "C-RELEASE-CLEANUP",
+    // It removes every container of the namespace: a concurrent case's too, so it runs alone.
+    exclusive: true,
     checks:
       "cleanup() removes every container (running, with a volume and a network; created), volume and network of the namespace and reports the counts with no failures; a second cleanup() removes nothing and reports zeros",
     skipUnless: needsMethod("cleanup"),
