@@ -98,6 +98,7 @@ export class SwarmDriver implements ContainerDriver {
     "limits",
     "exec",
     "files",
+    "pause",
     "expiry",
     "idempotency",
   ];
@@ -312,6 +313,20 @@ export class SwarmDriver implements ContainerDriver {
    */
   async cleanup(): Promise<CleanupReport> {
     return cleanupNamespace({ containers: this.#services, networks: this.#networks, volumes: this.#volumes });
+  }
+
+  /**
+   * Freeze a running container's processes: the engine's pause (the cgroup
+   * freezer) of its task's container on its node; they keep their memory and
+   * resume where they were. See the `pause` row of `CONTAINER_TRANSITIONS`.
+   */
+  async pauseContainer(id: string): Promise<void> {
+    return this.#use().services.freeze(id, "pause");
+  }
+
+  /** Thaw a paused container; see the `resume` row of `CONTAINER_TRANSITIONS`. */
+  async resumeContainer(id: string): Promise<void> {
+    return this.#use().services.freeze(id, "resume");
   }
 
   /**

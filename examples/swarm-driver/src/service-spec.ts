@@ -40,6 +40,12 @@ export const SWARM_LABELS = Object.freeze({
    * keeps showing the image the caller gave.
    */
   image: `${RESERVED_LABEL_PREFIX}image`,
+  /**
+   * `true` on a service whose running task's container `pauseContainer`
+   * froze on its node (Swarm has no pause and reports the task `running`);
+   * removed by resume, stop and start.
+   */
+  paused: `${RESERVED_LABEL_PREFIX}paused`,
 });
 
 /** Nanoseconds in a millisecond: Swarm's durations are nanoseconds. */

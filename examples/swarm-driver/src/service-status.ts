@@ -9,6 +9,7 @@
  * | 0 replicas, stopped before its task ran, or scaled down by someone | `stopped` |
  * | 1 replica, task not yet running (pending … starting) | `running`: Swarm is bringing it up, as Docker reports `restarting` |
  * | task running | `running` |
+ * | task running, the paused marker set (its container frozen on its node) | `paused` |
  * | task running or on its way, on a node the managers report down | `dead`: neither the driver nor Swarm can stop, reach or read it; only removal helps |
  * | task ended, the stopped marker set | `stopped` |
  * | task ended (complete, failed, shutdown, rejected, orphaned) | `exited`, with the task's exit code when its container ran |
@@ -110,7 +111,8 @@ export function statusOfService(view: ServiceView): ServiceStatusView {
     const node = task.NodeID === undefined || task.NodeID === "" ? undefined : nodeStates.get(task.NodeID);
     if (isLostNodeState(node?.state)) return { ...base, status: "dead", lost: true };
     const startedAt = task.Status.State === "running" ? time(task.Status.Timestamp) : undefined;
-    return { ...base, status: "running", startedAt };
+    const paused = task.Status.State === "running" && service.Spec.Labels?.[SWARM_LABELS.paused] === "true";
+    return { ...base, status: paused ? "paused" : "running", startedAt };
   }
   return { ...base, status: stopped ? "stopped" : "exited", exitCode: exitCodeOf(task) };
 }

@@ -26,6 +26,7 @@ import {
   ContainerNotFoundError,
   type ContainerStatus,
   ContainerStartError,
+  ContainerStateError,
   type ErrorMappingContext,
   KeyedMutex,
   type LogOptions,
@@ -153,7 +154,7 @@ export class ServiceClient {
       }
       const context = { operation: "startContainer", containerId: id };
       const { Spec: spec } = view.service;
-      const { [SWARM_LABELS.stopped]: _marker, ...labels } = spec.Labels ?? {};
+      const { [SWARM_LABELS.stopped]: _marker, [SWARM_LABELS.paused]: _paused, ...labels } = spec.Labels ?? {};
       // A task ran before: its file system goes on in the next task, on its node (see tasks.ts).
       const committed = view.tasks.length === 0 ? undefined : await this.#tasks.commitFileSystem(view, context);
       const next: ServiceSpec = {
@@ -189,12 +190,13 @@ export class ServiceClient {
       const containerId = task === undefined ? undefined : containerIdOf(task);
       // Marked before the stop, so a reader meanwhile sees `running` or `stopped`, never `exited`.
       // A task without a container yet is stopped by Swarm itself: no replica.
+      const { [SWARM_LABELS.paused]: _paused, ...labels } = view.service.Spec.Labels ?? {};
       const spec = view.service.Spec;
       await this.#update(
         view.service,
         {
           ...spec,
-          Labels: { ...spec.Labels, [SWARM_LABELS.stopped]: "true" },
+          Labels: { ...labels, [SWARM_LABELS.stopped]: "true" },
           ...(containerId === undefined ? { Mode: { ...spec.Mode, Replicated: { Replicas: 0 } } } : {}),
         },
         context,
@@ -242,6 +244,36 @@ export class ServiceClient {
       });
       await this.#tasks.removeContainers(view, context);
       await this.#tasks.removeImages(view, context);
+    });
+  }
+
+  /**
+   * Pause or resume: the `pause` and `resume` rows of `CONTAINER_TRANSITIONS`.
+   * A move freezes or thaws the task's container on its node, then sets or
+   * clears the paused marker on the service (the managers cannot tell).
+   */
+  async freeze(id: string, operation: "pause" | "resume"): Promise<void> {
+    const method = operation === "pause" ? "pauseContainer" : "resumeContainer";
+    await this.#withOwned(id, method, async (view, current) => {
+      const transition = transitionFor(operation, current.status);
+      if (transition.kind === "noop") return;
+      const { task } = current;
+      const containerId = task === undefined ? undefined : containerIdOf(task);
+      if (transition.kind !== "move" || task === undefined || containerId === undefined) {
+        throw new ContainerStateError(id, current.status, method);
+      }
+      const context = { operation: method, containerId: id };
+      if (!(await this.#tasks.freeze(task, containerId, operation === "pause" ? "pause" : "unpause", context))) {
+        // Refused by the node: the container ended (or was frozen by someone else) since the read.
+        const now = await this.#view(id, method);
+        throw new ContainerStateError(id, now === null ? "removed" : statusOfService(now).status, method);
+      }
+      const { [SWARM_LABELS.paused]: _marker, ...labels } = view.service.Spec.Labels ?? {};
+      await this.#update(
+        view.service,
+        { ...view.service.Spec, Labels: operation === "pause" ? { ...labels, [SWARM_LABELS.paused]: "true" } : labels },
+        context,
+      );
     });
   }
 

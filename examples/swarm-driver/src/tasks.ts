@@ -204,6 +204,31 @@ export class TaskControl {
   }
 
   /**
+   * Freeze (`pause`) or thaw (`unpause`) the task's container with its
+   * node's engine (the cgroup freezer, as the Docker driver's pause). `false`
+   * when the engine refuses because the container is not in the state for it
+   * (409: it ended, or is already so); the caller reads the status again.
+   */
+  async freeze(
+    task: SwarmTask,
+    containerId: string,
+    action: "pause" | "unpause",
+    context: ErrorMappingContext,
+  ): Promise<boolean> {
+    const node = await this.#settings.nodes.node(task.NodeID ?? "", context);
+    const container = node.docker.getContainer(containerId);
+    return this.#scope.calls.call(context, (signal) =>
+      (action === "pause" ? container.pause({ abortSignal: signal }) : container.unpause({ abortSignal: signal })).then(
+        () => true,
+        (error: unknown) => {
+          if (statusCodeOf(error) === 409) return false;
+          throw error;
+        },
+      ),
+    );
+  }
+
+  /**
    * The file system of the service's newest task, committed on its node as an
    * image, so the next task runs from it there (a start after a stop or an
    * exit keeps the container's files, as a restarted Docker container does;
