@@ -16,6 +16,7 @@
  */
 import {
   type Clock,
+  ConfigurationError,
   type ContainerConfig,
   type ContainerDriver,
   type ContainerFilter,
@@ -168,12 +169,20 @@ export class SwarmDriver implements ContainerDriver {
    * (`ConfigurationError` listing every problem), the driver's limits
    * (`ResourceLimitError`), the network and volumes it names (the NotFound
    * errors), where it can run (`ConfigurationError` when its volumes live on
-   * two nodes, or no node can honour it); then creates. A create that fails,
+   * two nodes, or no node can honour it; `stdin`, which a task cannot
+   * receive); then creates. A create that fails,
    * times out or loses its answer leaves no service behind.
    */
   async createContainer(input: ContainerConfig): Promise<SwarmContainerInstance> {
     const config = await preflightContainerConfig(input, { allowedBindSources: this.allowedBindSources });
     checkResourceLimits(config.resources, this.limits);
+    if (config.stdin !== undefined) {
+      // Never accepted and dropped: the caller learns at once that its input would not arrive.
+      throw new ConfigurationError("stdin cannot be delivered on a swarm: a service's task has no attach", {
+        issues: [{ path: "stdin", message: "not supported by the Swarm driver (capability streams is not declared)" }],
+        context: { operation: "createContainer" },
+      });
+    }
     const instance = await this.#use().services.create(config);
     if (instance.expiresAt !== undefined) this.#expiry.expect(instance.expiresAt);
     return instance;
