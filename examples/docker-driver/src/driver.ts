@@ -35,7 +35,6 @@ import {
   type Network,
   type NetworkConfig,
   type ReadFileOptions,
-  ResourceLimitError,
   type StopOptions,
   toDriverError,
   UnexpectedError,
