@@ -14,7 +14,7 @@
  * is in every list summary: a sweep reads every expiry of the namespace from
  * one list call, with no inspect per container.
  *
- * The sweeper. While a driver runs, it sweeps its namespace on the first
+ * The sweeper (a variant engine overrides how it lists and removes). While a driver runs, it sweeps its namespace on the first
  * call (so a restarted driver removes what expired while none ran), then
  * every `intervalMs`, and earlier when it knows an expiry falls sooner (its
  * own creates and moves, and every expiry the last list showed). A sweep is
@@ -89,6 +89,9 @@ export async function moveExpiry(
   const marker = expiresAt === createdWith ? undefined : expiresAt;
   await changeEngineName(scope, id, info, (parts) => ({ ...parts, expiresAt: marker }), "setContainerExpiry");
 }
+
+/** A container of the namespace as a sweep sees it: its id, and its expiry when it has one. */
+export type ListedExpiry = { readonly id: string; readonly expiresAt: number | undefined };
 
 /** What one sweep did. */
 export type ExpirySweepReport = {
@@ -191,29 +194,38 @@ export class ExpirySweeper {
     return this.#running;
   }
 
-  async #sweepOnce(signal: AbortSignal | undefined): Promise<ExpirySweepReport> {
-    const { calls, clock, docker, driver, namespace } = this.#scope;
-    if (signal?.aborted === true) throw signal.reason;
-    const stoppable = signal === undefined ? {} : { signal };
-    const context = { operation: "sweepExpired" };
+  /**
+   * The namespace's containers and their expiries, from one list call. A
+   * variant engine (the Swarm driver's services) overrides this and
+   * {@link ExpirySweeper.remove}.
+   */
+  protected async listExpiries(signal: AbortSignal | undefined): Promise<ListedExpiry[]> {
+    const { calls, docker, driver, namespace } = this.#scope;
     const summaries = await calls.call(
-      context,
+      { operation: "sweepExpired" },
       (callSignal) =>
         docker.listContainers({
           all: true,
           filters: { label: ownerLabelFilter(driver, namespace) },
           abortSignal: callSignal,
         }),
-      stoppable,
+      signal === undefined ? {} : { signal },
     );
+    return summaries
+      .filter((summary) => summary.State !== "removing")
+      .map((summary) => ({ id: summary.Id, expiresAt: expiryOf(summary.Names[0] ?? "", summary.Labels) }));
+  }
+
+  async #sweepOnce(signal: AbortSignal | undefined): Promise<ExpirySweepReport> {
+    const { clock } = this.#scope;
+    if (signal?.aborted === true) throw signal.reason;
+    const summaries = await this.listExpiries(signal);
     const at = clock.now();
     const due: string[] = [];
     let next = Number.POSITIVE_INFINITY;
-    for (const summary of summaries) {
-      if (summary.State === "removing") continue;
-      const expiresAt = expiryOf(summary.Names[0] ?? "", summary.Labels);
+    for (const { id, expiresAt } of summaries) {
       if (expiresAt === undefined) continue;
-      if (expiresAt <= at) due.push(summary.Id);
+      if (expiresAt <= at) due.push(id);
       else next = Math.min(next, expiresAt);
     }
     const removed: string[] = [];
@@ -223,7 +235,7 @@ export class ExpirySweeper {
       await Promise.all(
         due.slice(index, index + SWEEP_CONCURRENCY).map(async (id) => {
           try {
-            await this.#remove(id, signal);
+            await this.remove(id, signal);
             removed.push(id);
           } catch (error) {
             if (!aborted(signal)) failed.push({ id, error: toDriverError(error, { operation: "sweepExpired" }) });
@@ -235,7 +247,8 @@ export class ExpirySweeper {
     return { at, listed: summaries.length, removed, failed };
   }
 
-  async #remove(id: string, signal: AbortSignal | undefined): Promise<void> {
+  /** Remove an expired container, forced; one already gone counts as removed. */
+  protected async remove(id: string, signal: AbortSignal | undefined): Promise<void> {
     const { calls, docker } = this.#scope;
     await calls
       .call(

@@ -16,21 +16,29 @@
  */
 import {
   type Clock,
+  ConfigurationError,
   type ContainerConfig,
   type ContainerDriver,
   type ContainerFilter,
   type DriverCapability,
   type DriverHealth,
+  type ExecOptions,
+  type ExecRequest,
+  type ExecResult,
+  type FileContent,
   getErrorMessage,
   type LogOptions,
   type Network,
   type NetworkConfig,
+  type ReadFileOptions,
   type StopOptions,
   toDriverError,
   type VolumeConfig,
+  type WriteFileOptions,
 } from "../../../src/index.js";
 import { type CleanupReport, cleanupNamespace } from "../../docker-driver/src/cleanup.js";
 import { EngineCalls, type EngineScope } from "../../docker-driver/src/engine-call.js";
+import { type ExpirySweepReport, parseExpiresAt } from "../../docker-driver/src/expiry.js";
 import { checkResourceLimits, preflightContainerConfig } from "../../docker-driver/src/preflight.js";
 import { ManagerPool } from "./managers.js";
 import { SwarmNetworkClient } from "./networks.js";
@@ -39,6 +47,8 @@ import { type ResolvedSwarmDriverOptions, resolveSwarmDriverOptions, type SwarmD
 import type { SwarmContainerInstance } from "./service-status.js";
 import { ServiceClient } from "./services.js";
 import { engineInfo, listServices } from "./swarm-api.js";
+import { ServiceExpirySweeper } from "./expiry.js";
+import { TaskAccess } from "./task-access.js";
 import { type SwarmVolume, SwarmVolumeClient } from "./volumes.js";
 
 /** `healthCheck()`'s result: the contract's fields and what the managers said about the swarm. */
@@ -83,7 +93,16 @@ export class SwarmDriver implements ContainerDriver {
   /** The driver's semantic version. */
   readonly version = DRIVER_VERSION;
   /** What it honours on a swarm; docs/SCALE.md says why each other capability is not declared. */
-  readonly capabilities: readonly DriverCapability[] = ["execution", "isolation", "limits"];
+  readonly capabilities: readonly DriverCapability[] = [
+    "execution",
+    "isolation",
+    "limits",
+    "exec",
+    "files",
+    "pause",
+    "expiry",
+    "idempotency",
+  ];
   /** The namespace whose objects this instance owns. */
   readonly namespace: string;
   /** The most one container may ask for. */
@@ -102,6 +121,9 @@ export class SwarmDriver implements ContainerDriver {
   readonly #services: ServiceClient;
   readonly #volumes: SwarmVolumeClient;
   readonly #networks: SwarmNetworkClient;
+  readonly #tasks: TaskAccess;
+  readonly #expiry: ServiceExpirySweeper;
+  #closed = false;
 
   constructor(options: SwarmDriverOptions) {
     this.options = resolveSwarmDriverOptions(options);
@@ -137,6 +159,8 @@ export class SwarmDriver implements ContainerDriver {
       startTimeoutMs: this.options.startTimeoutMs,
       pollIntervalMs: this.options.pollIntervalMs,
     });
+    this.#tasks = new TaskAccess(this.#services, this.#nodes);
+    this.#expiry = new ServiceExpirySweeper(this.#scope, this.#services, this.options.expirySweepIntervalMs);
   }
 
   /**
@@ -145,68 +169,108 @@ export class SwarmDriver implements ContainerDriver {
    * (`ConfigurationError` listing every problem), the driver's limits
    * (`ResourceLimitError`), the network and volumes it names (the NotFound
    * errors), where it can run (`ConfigurationError` when its volumes live on
-   * two nodes, or no node can honour it); then creates. A create that fails,
+   * two nodes, or no node can honour it; `stdin`, which a task cannot
+   * receive); then creates. A create that fails,
    * times out or loses its answer leaves no service behind.
    */
   async createContainer(input: ContainerConfig): Promise<SwarmContainerInstance> {
     const config = await preflightContainerConfig(input, { allowedBindSources: this.allowedBindSources });
     checkResourceLimits(config.resources, this.limits);
-    return this.#services.create(config);
+    if (config.stdin !== undefined) {
+      // Never accepted and dropped: the caller learns at once that its input would not arrive.
+      throw new ConfigurationError("stdin cannot be delivered on a swarm: a service's task has no attach", {
+        issues: [{ path: "stdin", message: "not supported by the Swarm driver (capability streams is not declared)" }],
+        context: { operation: "createContainer" },
+      });
+    }
+    const instance = await this.#use().services.create(config);
+    if (instance.expiresAt !== undefined) this.#expiry.expect(instance.expiresAt);
+    return instance;
   }
 
   /** Start a container; resolves once its task runs (or has run and ended). See `CONTAINER_TRANSITIONS.start`. */
   async startContainer(id: string): Promise<void> {
-    return this.#services.start(id);
+    return this.#use().services.start(id);
   }
 
   /** Stop a container's task on its node with the grace period given (ms, whole seconds); see `CONTAINER_TRANSITIONS.stop`. */
   async stopContainer(id: string, options: StopOptions = {}): Promise<void> {
-    return this.#services.stop(id, options);
+    return this.#use().services.stop(id, options);
   }
 
   /** Remove a container in any status: its service, and its tasks' containers on their nodes. */
   async removeContainer(id: string): Promise<void> {
-    return this.#services.remove(id);
+    return this.#use().services.remove(id);
   }
 
   /** The container, or `null` when this driver has none with this id. Never throws for a missing id. */
   async getContainer(id: string): Promise<SwarmContainerInstance | null> {
-    return this.#services.get(id);
+    return this.#use().services.get(id);
   }
 
   /** The containers of this driver and namespace that match every given filter field. */
   async listContainers(filter: ContainerFilter = {}): Promise<SwarmContainerInstance[]> {
-    return this.#services.list(filter);
+    return this.#use().services.list(filter);
   }
 
   /** The container's stdout and stderr: every run's, oldest first; `follow` waits until it no longer runs. */
   async getContainerLogs(id: string, options: LogOptions = {}): Promise<string> {
-    return this.#services.logs(id, options);
+    return this.#use().services.logs(id, options);
   }
 
   /** `true` when the container's task runs; `false` otherwise; `ContainerNotFoundError` when there is no such container. */
   async isContainerHealthy(id: string): Promise<boolean> {
-    return this.#services.isHealthy(id);
+    return this.#use().services.isHealthy(id);
+  }
+
+  /**
+   * Run a command in a running container: the Docker driver's exec on the
+   * engine of the node that runs the task (see task-access.ts). A container
+   * that does not run: `ContainerStateError`.
+   */
+  async execInContainer(id: string, request: ExecRequest, options?: ExecOptions): Promise<ExecResult> {
+    return this.#use().tasks.exec(id, request, options);
+  }
+
+  /**
+   * Write a file into the task's container on its node, as the Docker driver
+   * does. Works while the container is running, paused, stopped or exited
+   * (the next start keeps the file: it runs from the committed file system);
+   * a `created` container has no task and so no file system yet:
+   * `ContainerStateError`, as for `dead`.
+   */
+  async writeFile(id: string, path: string, content: FileContent, options: WriteFileOptions = {}): Promise<void> {
+    return this.#use().tasks.writeFile(id, path, content, options);
+  }
+
+  /** Read a whole file (at most `maxBytes`, default 64 MiB); statuses as {@link SwarmDriver.writeFile}. */
+  async readFile(id: string, path: string, options: ReadFileOptions = {}): Promise<Uint8Array> {
+    return this.#use().tasks.readFile(id, path, options);
+  }
+
+  /** Read a file as a stream of chunks, resolved once the file is found; statuses as {@link SwarmDriver.writeFile}. */
+  async readFileStream(id: string, path: string, options: ReadFileOptions = {}): Promise<AsyncIterable<Uint8Array>> {
+    return this.#use().tasks.readFileStream(id, path, options);
   }
 
   /** Create a volume on one node (the containers that mount it will run there); its id is its name. */
   async createVolume(input: VolumeConfig): Promise<SwarmVolume> {
-    return this.#volumes.create(input);
+    return this.#use().volumes.create(input);
   }
 
   /** Remove a volume of this namespace; one a container still uses is a `VolumeRemoveError`. */
   async removeVolume(id: string): Promise<void> {
-    return this.#volumes.remove(id);
+    return this.#use().volumes.remove(id);
   }
 
   /** Create an attachable overlay network with the ownership labels. */
   async createNetwork(input: NetworkConfig): Promise<Network> {
-    return this.#networks.create(input);
+    return this.#use().networks.create(input);
   }
 
   /** Remove a network of this namespace, by id or name; one a service joins is a `NetworkRemoveError`. */
   async removeNetwork(id: string): Promise<void> {
-    return this.#networks.remove(id);
+    return this.#use().networks.remove(id);
   }
 
   /**
@@ -260,9 +324,69 @@ export class SwarmDriver implements ContainerDriver {
     return cleanupNamespace({ containers: this.#services, networks: this.#networks, volumes: this.#volumes });
   }
 
-  /** Nothing to free: the driver keeps no timers and no open streams between calls. Idempotent. */
+  /**
+   * Freeze a running container's processes: the engine's pause (the cgroup
+   * freezer) of its task's container on its node; they keep their memory and
+   * resume where they were. See the `pause` row of `CONTAINER_TRANSITIONS`.
+   */
+  async pauseContainer(id: string): Promise<void> {
+    return this.#use().services.freeze(id, "pause");
+  }
+
+  /** Thaw a paused container; see the `resume` row of `CONTAINER_TRANSITIONS`. */
+  async resumeContainer(id: string): Promise<void> {
+    return this.#use().services.freeze(id, "resume");
+  }
+
+  /**
+   * Move a container's expiry to `expiresAt` (ms since the epoch; a time
+   * past makes it due at once), or clear it (`null`): a label on its service,
+   * so every driver instance of the namespace honours it (expiry.ts).
+   */
+  async setContainerExpiry(id: string, expiresAt: number | null): Promise<void> {
+    const when = parseExpiresAt(expiresAt);
+    await this.#use().services.setExpiry(id, when);
+    if (when !== null) this.#expiry.expect(when);
+  }
+
+  /**
+   * Sweep the namespace for expired containers now and remove them (the
+   * driver also does so on its own, every `expirySweepIntervalMs` and at
+   * each expiry it knows of): one list call, one removal per expired one.
+   *
+   * @example
+   * ```ts
+   * const { removed } = await driver.sweepExpired();
+   * ```
+   */
+  async sweepExpired(): Promise<ExpirySweepReport> {
+    return this.#use().expiry.sweep();
+  }
+
+  /**
+   * Stop the expiry sweeper (waiting for a sweep under way). Every service,
+   * volume and network stays on the swarm. Idempotent; the driver still
+   * answers calls afterwards, but runs nothing in the background.
+   */
   async close(): Promise<void> {
-    return undefined;
+    this.#closed = true;
+    await this.#expiry.close();
+  }
+
+  /**
+   * The clients, and on the first call the expiry sweeper's start: its first
+   * sweep removes what expired while no driver of the namespace ran (never
+   * after `close()`).
+   */
+  #use() {
+    if (!this.#closed) this.#expiry.start();
+    return {
+      services: this.#services,
+      tasks: this.#tasks,
+      volumes: this.#volumes,
+      networks: this.#networks,
+      expiry: this.#expiry,
+    };
   }
 
   /** The services (of any owner) whose tasks mount volume `name` on node `nodeId`, or anywhere when not pinned. */

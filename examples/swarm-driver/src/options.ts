@@ -84,6 +84,8 @@ export type SwarmDriverOptions = {
   readonly startTimeoutMs?: number;
   /** See {@link SWARM_DRIVER_DEFAULTS}.pollIntervalMs. Default 100. */
   readonly pollIntervalMs?: number;
+  /** How often the driver sweeps its namespace for expired containers, in ms (sooner when it knows an expiry falls sooner). Default 10 000. */
+  readonly expirySweepIntervalMs?: number;
   /** As the Docker driver's `retry`. Default: `withRetry`'s defaults. */
   readonly retry?: EngineRetryOptions;
   /** Time source for deadlines and `uptime`. Default `systemClock`. */
@@ -160,6 +162,12 @@ export function resolveSwarmDriverOptions(options: SwarmDriverOptions): Resolved
     removeTimeoutMs: options?.removeTimeoutMs ?? defaults.removeTimeoutMs,
     startTimeoutMs: positive(options?.startTimeoutMs, SWARM_DRIVER_DEFAULTS.startTimeoutMs, "startTimeoutMs", issues),
     pollIntervalMs: positive(options?.pollIntervalMs, SWARM_DRIVER_DEFAULTS.pollIntervalMs, "pollIntervalMs", issues),
+    expirySweepIntervalMs: positive(
+      options?.expirySweepIntervalMs,
+      defaults.expirySweepIntervalMs,
+      "expirySweepIntervalMs",
+      issues,
+    ),
     retry: options?.retry ?? {},
     clock: options?.clock ?? systemClock,
   };

@@ -16,7 +16,8 @@ import {
   NO_NETWORK,
   VolumeNotFoundError,
 } from "../../../src/index.js";
-import type { EngineScope } from "../../docker-driver/src/engine-call.js";
+import { type EngineScope, statusCodeOf } from "../../docker-driver/src/engine-call.js";
+import { OWNER_LABELS } from "../../docker-driver/src/labels.js";
 import type { ReleaseVolumes } from "../../docker-driver/src/volumes.js";
 import type { NodeEngines, ReachableNode } from "./nodes.js";
 import type { SwarmNetworkClient } from "./networks.js";
@@ -59,6 +60,42 @@ export async function createOwnedService(
   settings: ServiceCreateSettings,
   config: ContainerConfig,
 ): Promise<string> {
+  // Only a keyed create resolves `undefined` (its name taken): an unkeyed one has a random name.
+  return (await createServiceOf(scope, settings, config, undefined)) as string;
+}
+
+/**
+ * The name and labels of a create that carries an idempotency key
+ * (service-keys.ts): the manager refuses a second service of that name, so
+ * such a create resolves `undefined` when the name is taken, and one whose
+ * answer was lost is left for the retry to adopt rather than removed.
+ */
+export type KeyedName = { readonly name: string; readonly labels: Readonly<Record<string, string>> };
+
+/**
+ * As {@link createOwnedService}; with `keyed`, `undefined` when a service
+ * already has the name.
+ *
+ * @example
+ * ```ts
+ * const id = await createKeyedService(scope, settings, config, { name: "oa-key-…", labels });
+ * ```
+ */
+export async function createKeyedService(
+  scope: EngineScope,
+  settings: ServiceCreateSettings,
+  config: ContainerConfig,
+  keyed: KeyedName,
+): Promise<string | undefined> {
+  return createServiceOf(scope, settings, config, keyed);
+}
+
+async function createServiceOf(
+  scope: EngineScope,
+  settings: ServiceCreateSettings,
+  config: ContainerConfig,
+  keyed: KeyedName | undefined,
+): Promise<string | undefined> {
   const unenforced = unenforcedPaths(settings, config);
   const pinned = await nodeOfVolumes(settings, config);
   // Counted on the volumes' node before they are checked again, so a removal cannot slip in between.
@@ -78,10 +115,10 @@ export async function createOwnedService(
       }
     }
     const constraints = await placementFor(config, pinned, settings.nodes, context);
-    const spec = toServiceSpec(config, {
+    const base = toServiceSpec(config, {
       driver: scope.driver,
       namespace: scope.namespace,
-      name: serviceName(config.sessionId, randomBytes(6).toString("hex")),
+      name: keyed?.name ?? serviceName(config.sessionId, randomBytes(6).toString("hex")),
       tmpfsSizeMb: settings.tmpfsSizeMb,
       init: settings.init,
       stopGraceMs: settings.removeTimeoutMs,
@@ -89,13 +126,27 @@ export async function createOwnedService(
       constraints,
       unenforced,
     });
+    const expiry =
+      config.ttlMs === undefined ? {} : { [OWNER_LABELS.expiresAt]: String(scope.clock.now() + config.ttlMs) };
+    const spec = { ...base, Labels: { ...base.Labels, ...expiry, ...keyed?.labels } };
     try {
-      return await scope.calls.call(context, (signal) => createService(scope.docker, spec, signal), {
-        onlyIfNotSent: true,
-      });
+      return await scope.calls.call(
+        context,
+        async (signal) => {
+          try {
+            return await createService(scope.docker, spec, signal);
+          } catch (error) {
+            // The name is the key's: another create holds it (service-keys.ts looks it up).
+            if (keyed !== undefined && statusCodeOf(error) === 409) return undefined;
+            throw error;
+          }
+        },
+        { onlyIfNotSent: true },
+      );
     } catch (error) {
-      // The manager may have created it before the answer was lost; it must not outlive the failure.
-      if (mayHaveTakenEffect(error)) await removeByNameQuietly(scope, spec.Name);
+      // The manager may have created it before the answer was lost; it must not outlive the failure,
+      // unless it holds a key: then the caller's retry adopts it.
+      if (keyed === undefined && mayHaveTakenEffect(error)) await removeByNameQuietly(scope, spec.Name);
       throw error;
     }
   } finally {

@@ -7,12 +7,10 @@
  * keeps the last few tasks of a service (the swarm's task history limit,
  * 5 by default), and older runs' lines go with their tasks.
  *
- * The frames and lines are parsed by the Docker driver's parser
- * (log-stream.ts, which joins the partial messages of a long line) and
- * shaped by its bounded text (logs.ts: `since`, `tail`, `timestamps`,
- * `stream`, `maxBytes` with the truncation notice). Each task's log is read
- * whole from its node before it is parsed: a service's tasks are few and
- * their logs rotated (the Docker driver's default log config).
+ * The frames and lines are the Docker driver's parser (log-stream.ts), the
+ * shaping (`tail`, `timestamps`, `maxBytes`) its bounded text (logs.ts);
+ * `stream` picks what each node's engine sends, `since` is checked to the
+ * millisecond here.
  *
  * @module
  */
@@ -47,8 +45,8 @@ export async function readServiceLogs(
   context: ErrorMappingContext,
 ): Promise<string> {
   const since = options.since === undefined ? 0 : Math.min(Math.floor(options.since / 1000), Number.MAX_SAFE_INTEGER);
-  const { stream = "all" } = options;
   const maxChars = options.maxBytes ?? DEFAULT_LOG_MAX_BYTES;
+  const stream = options.stream ?? "all";
   const perTask = await Promise.all(
     view.tasks.map(async (task): Promise<ParsedLogLine[]> => {
       const containerId = containerIdOf(task);
@@ -63,17 +61,19 @@ export async function readServiceLogs(
             stdout: stream !== "stderr",
             stderr: stream !== "stdout",
             timestamps: true,
-            // Whole seconds, rounded down: a superset that the filter below trims to the millisecond.
+            // Whole seconds, rounded down: a superset that formatLogs trims.
             since,
             abortSignal: signal,
           }),
         );
         const lines: ParsedLogLine[] = [];
         const parser = new LogStreamParser({
-          onLine: (line) => lines.push(line),
+          onLine: (line) => {
+            if (options.since === undefined || Number.isNaN(line.time) || line.time >= options.since) lines.push(line);
+          },
           maxLineChars: Math.max(maxChars, 65_536),
         });
-        parser.push(raw);
+        parser.push(raw as unknown as Uint8Array);
         parser.finish();
         return lines;
       } catch (error) {
@@ -84,11 +84,6 @@ export async function readServiceLogs(
     }),
   );
   const text = new BoundedLogText({ maxChars, tail: options.tail, timestamps: options.timestamps === true });
-  for (const line of perTask.flat()) {
-    if (options.since === undefined || Number.isNaN(line.time) || line.time >= options.since) text.add(line);
-  }
-  if (options.onLine !== undefined) {
-    for (const line of text.lines()) options.onLine({ stream: line.stream, line: line.text, time: line.time });
-  }
+  for (const line of perTask.flat()) text.add(line);
   return text.finish();
 }

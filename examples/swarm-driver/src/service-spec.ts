@@ -34,6 +34,18 @@ export const SWARM_LABELS = Object.freeze({
    * the nodes do not set it): the instance's `unenforced`.
    */
   unenforced: `${RESERVED_LABEL_PREFIX}unenforced`,
+  /**
+   * The image the container was created with, once a restart runs its task
+   * from the previous task's committed file system (tasks.ts): the instance
+   * keeps showing the image the caller gave.
+   */
+  image: `${RESERVED_LABEL_PREFIX}image`,
+  /**
+   * `true` on a service whose running task's container `pauseContainer`
+   * froze on its node (Swarm has no pause and reports the task `running`);
+   * removed by resume, stop and start.
+   */
+  paused: `${RESERVED_LABEL_PREFIX}paused`,
 });
 
 /** Nanoseconds in a millisecond: Swarm's durations are nanoseconds. */
@@ -205,9 +217,16 @@ export function unenforcedOf(spec: ServiceSpec): string[] {
   return recorded === undefined ? ["resources.disk"] : recorded.split(",").filter((path) => path !== "");
 }
 
-/** The image the service was created with, as given. */
+/** The image the service was created with, as given (also after a restart ran it from a committed one). */
 export function imageOfSpec(spec: ServiceSpec): string {
-  return spec.TaskTemplate.ContainerSpec.Image;
+  return spec.Labels?.[SWARM_LABELS.image] ?? spec.TaskTemplate.ContainerSpec.Image;
+}
+
+/** When the container expires (ms since the epoch), from its label; `undefined` when it does not. */
+export function expiresAtOf(spec: ServiceSpec): number | undefined {
+  const value = spec.Labels?.[OWNER_LABELS.expiresAt];
+  const parsed = value === undefined ? Number.NaN : Number(value);
+  return Number.isSafeInteger(parsed) ? parsed : undefined;
 }
 
 /** The number of replicas the service asks for (0 or 1 for the driver's services). */

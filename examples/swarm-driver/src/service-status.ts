@@ -9,6 +9,7 @@
  * | 0 replicas, stopped before its task ran, or scaled down by someone | `stopped` |
  * | 1 replica, task not yet running (pending … starting) | `running`: Swarm is bringing it up, as Docker reports `restarting` |
  * | task running | `running` |
+ * | task running, the paused marker set (its container frozen on its node) | `paused` |
  * | task running or on its way, on a node the managers report down | `dead`: neither the driver nor Swarm can stop, reach or read it; only removal helps |
  * | task ended, the stopped marker set | `stopped` |
  * | task ended (complete, failed, shutdown, rejected, orphaned) | `exited`, with the task's exit code when its container ran |
@@ -18,7 +19,7 @@
 import { type ContainerInstance, type ContainerStatus, stateForStatus } from "../../../src/index.js";
 import { OWNER_LABELS, userLabels } from "../../docker-driver/src/labels.js";
 import { isLostNodeState, type NodeState } from "./nodes.js";
-import { imageOfSpec, replicasOf, resourcesFromSpec, SWARM_LABELS, unenforcedOf } from "./service-spec.js";
+import { expiresAtOf, imageOfSpec, replicasOf, resourcesFromSpec, SWARM_LABELS, unenforcedOf } from "./service-spec.js";
 import type { SwarmService, SwarmTask } from "./swarm-api.js";
 
 /** Task states in which the task's container no longer runs, and never will again. */
@@ -110,7 +111,8 @@ export function statusOfService(view: ServiceView): ServiceStatusView {
     const node = task.NodeID === undefined || task.NodeID === "" ? undefined : nodeStates.get(task.NodeID);
     if (isLostNodeState(node?.state)) return { ...base, status: "dead", lost: true };
     const startedAt = task.Status.State === "running" ? time(task.Status.Timestamp) : undefined;
-    return { ...base, status: "running", startedAt };
+    const paused = task.Status.State === "running" && service.Spec.Labels?.[SWARM_LABELS.paused] === "true";
+    return { ...base, status: paused ? "paused" : "running", startedAt };
   }
   return { ...base, status: stopped ? "stopped" : "exited", exitCode: exitCodeOf(task) };
 }
@@ -153,7 +155,8 @@ export function toSwarmInstance(view: ServiceView, context: InstanceContext): Sw
   const { status, task, exitCode, startedAt } = statusOfService(view);
   const containerId = task === undefined ? undefined : containerIdOf(task);
   const socket = task?.NodeID === undefined || task.NodeID === "" ? undefined : context.socketOf(task.NodeID);
-  const instance: SwarmContainerInstance & Partial<Record<"startedAt" | "exitCode", number>> = {
+  const instance: SwarmContainerInstance &
+    Partial<Record<"startedAt" | "exitCode" | "expiresAt", number> & Record<"idempotencyKey", string>> = {
     id: service.ID,
     name: service.Spec.Name,
     sessionId: labels[OWNER_LABELS.session] ?? "",
@@ -179,6 +182,10 @@ export function toSwarmInstance(view: ServiceView, context: InstanceContext): Sw
           ...(task.NodeID === undefined || task.NodeID === "" ? {} : { nodeId: task.NodeID }),
         }),
   };
+  const key = labels[OWNER_LABELS.idempotencyKey];
+  const expiresAt = expiresAtOf(service.Spec);
+  if (key !== undefined) instance.idempotencyKey = key;
+  if (expiresAt !== undefined) instance.expiresAt = expiresAt;
   if (startedAt !== undefined) instance.startedAt = startedAt;
   if (exitCode !== undefined) instance.exitCode = exitCode;
   return context.oomKilled === undefined ? instance : { ...instance, oomKilled: context.oomKilled };

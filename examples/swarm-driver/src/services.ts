@@ -24,7 +24,9 @@ import {
   type ContainerConfig,
   type ContainerFilter,
   ContainerNotFoundError,
+  type ContainerStatus,
   ContainerStartError,
+  ContainerStateError,
   type ErrorMappingContext,
   KeyedMutex,
   type LogOptions,
@@ -38,10 +40,11 @@ import type { ContainerCounts } from "../../docker-driver/src/containers.js";
 import { type EngineCallOptions, type EngineScope, statusCodeOf } from "../../docker-driver/src/engine-call.js";
 import { isOwnedBy, OWNER_LABELS, ownerLabelFilter, reservedKeysIn } from "../../docker-driver/src/labels.js";
 import { requireString } from "../../docker-driver/src/preflight.js";
-import { type ServiceCreateSettings, createOwnedService } from "./service-create.js";
+import { createKeyedService, createOwnedService, type ServiceCreateSettings } from "./service-create.js";
+import { createServiceWithKey } from "./service-keys.js";
 import { readServiceLogs } from "./service-logs.js";
-import { TaskControl } from "./tasks.js";
-import { SWARM_LABELS } from "./service-spec.js";
+import { type CommittedTask, TaskControl } from "./tasks.js";
+import { imageOfSpec, SWARM_LABELS } from "./service-spec.js";
 import {
   containerIdOf,
   type ServiceStatusView,
@@ -72,6 +75,16 @@ export type ServiceClientSettings = ServiceCreateSettings & {
   readonly pollIntervalMs: number;
 };
 
+/** Where a container's newest task runs, as {@link ServiceClient.locate} finds it. */
+export type TaskLocation = {
+  /** The container's contract status. */
+  readonly status: ContainerStatus;
+  /** The Swarm node of the newest task, once placed. */
+  readonly nodeId?: string;
+  /** The task's container on that node, once it has one. */
+  readonly containerId?: string;
+};
+
 /** Swarm's object IDs: 25 characters of `[a-z0-9]`. Anything else is not an id this driver handed out. */
 const SERVICE_ID = /^[a-z0-9]{25}$/;
 
@@ -100,6 +113,21 @@ export class ServiceClient {
 
   /** Create the container's service in status `created`; see `createOwnedService`. */
   async create(config: ContainerConfig): Promise<SwarmContainerInstance> {
+    const { idempotencyKey } = config;
+    if (idempotencyKey !== undefined) {
+      return createServiceWithKey(
+        this.#scope,
+        { ...config, idempotencyKey },
+        {
+          create: (keyed) => createKeyedService(this.#scope, this.#settings, config, keyed),
+          instance: async (id) => {
+            const found = await this.get(id);
+            if (found === null) throw new ContainerNotFoundError(id, { context: { operation: "createContainer" } });
+            return found;
+          },
+        },
+      );
+    }
     const id = await createOwnedService(this.#scope, this.#settings, config);
     const context = { operation: "createContainer", containerId: id };
     let service: SwarmService;
@@ -126,16 +154,21 @@ export class ServiceClient {
       }
       const context = { operation: "startContainer", containerId: id };
       const { Spec: spec } = view.service;
-      const { [SWARM_LABELS.stopped]: _marker, ...labels } = spec.Labels ?? {};
+      const { [SWARM_LABELS.stopped]: _marker, [SWARM_LABELS.paused]: _paused, ...labels } = spec.Labels ?? {};
+      // A task ran before: its file system goes on in the next task, on its node (see tasks.ts).
+      const committed = view.tasks.length === 0 ? undefined : await this.#tasks.commitFileSystem(view, context);
       const next: ServiceSpec = {
         ...spec,
-        Labels: labels,
+        Labels: committed === undefined ? labels : { ...labels, [SWARM_LABELS.image]: imageOfSpec(spec) },
         Mode: { ...spec.Mode, Replicated: { Replicas: 1 } },
         // A task ran before: only a changed template makes the orchestrator replace it.
         TaskTemplate:
           view.tasks.length === 0
             ? spec.TaskTemplate
-            : { ...spec.TaskTemplate, ForceUpdate: (spec.TaskTemplate.ForceUpdate ?? 0) + 1 },
+            : {
+                ...restartedTemplate(spec.TaskTemplate, committed),
+                ForceUpdate: (spec.TaskTemplate.ForceUpdate ?? 0) + 1,
+              },
       };
       await this.#update(view.service, next, context);
       await this.#tasks.waitStarted(id, new Set(view.tasks.map((task) => task.ID)), context);
@@ -157,12 +190,13 @@ export class ServiceClient {
       const containerId = task === undefined ? undefined : containerIdOf(task);
       // Marked before the stop, so a reader meanwhile sees `running` or `stopped`, never `exited`.
       // A task without a container yet is stopped by Swarm itself: no replica.
+      const { [SWARM_LABELS.paused]: _paused, ...labels } = view.service.Spec.Labels ?? {};
       const spec = view.service.Spec;
       await this.#update(
         view.service,
         {
           ...spec,
-          Labels: { ...spec.Labels, [SWARM_LABELS.stopped]: "true" },
+          Labels: { ...labels, [SWARM_LABELS.stopped]: "true" },
           ...(containerId === undefined ? { Mode: { ...spec.Mode, Replicated: { Replicas: 0 } } } : {}),
         },
         context,
@@ -209,6 +243,50 @@ export class ServiceClient {
         }
       });
       await this.#tasks.removeContainers(view, context);
+      await this.#tasks.removeImages(view, context);
+    });
+  }
+
+  /**
+   * Pause or resume: the `pause` and `resume` rows of `CONTAINER_TRANSITIONS`.
+   * A move freezes or thaws the task's container on its node, then sets or
+   * clears the paused marker on the service (the managers cannot tell).
+   */
+  async freeze(id: string, operation: "pause" | "resume"): Promise<void> {
+    const method = operation === "pause" ? "pauseContainer" : "resumeContainer";
+    await this.#withOwned(id, method, async (view, current) => {
+      const transition = transitionFor(operation, current.status);
+      if (transition.kind === "noop") return;
+      const { task } = current;
+      const containerId = task === undefined ? undefined : containerIdOf(task);
+      if (transition.kind !== "move" || task === undefined || containerId === undefined) {
+        throw new ContainerStateError(id, current.status, method);
+      }
+      const context = { operation: method, containerId: id };
+      if (!(await this.#tasks.freeze(task, containerId, operation === "pause" ? "pause" : "unpause", context))) {
+        // Refused by the node: the container ended (or was frozen by someone else) since the read.
+        const now = await this.#view(id, method);
+        throw new ContainerStateError(id, now === null ? "removed" : statusOfService(now).status, method);
+      }
+      const { [SWARM_LABELS.paused]: _marker, ...labels } = view.service.Spec.Labels ?? {};
+      await this.#update(
+        view.service,
+        { ...view.service.Spec, Labels: operation === "pause" ? { ...labels, [SWARM_LABELS.paused]: "true" } : labels },
+        context,
+      );
+    });
+  }
+
+  /**
+   * Move the container's expiry (`null`: none): the label on its service,
+   * which the managers keep for every driver instance (expiry.ts sweeps by it).
+   */
+  async setExpiry(id: string, expiresAt: number | null): Promise<void> {
+    await this.#withOwned(id, "setContainerExpiry", async (view) => {
+      const { [OWNER_LABELS.expiresAt]: _old, ...labels } = view.service.Spec.Labels ?? {};
+      const next = expiresAt === null ? labels : { ...labels, [OWNER_LABELS.expiresAt]: String(expiresAt) };
+      const context = { operation: "setContainerExpiry", containerId: id };
+      await this.#update(view.service, { ...view.service.Spec, Labels: next }, context);
     });
   }
 
@@ -258,6 +336,24 @@ export class ServiceClient {
       if (view === null) throw new ContainerNotFoundError(id, { context });
     }
     return readServiceLogs(this.#scope.calls, this.#settings.nodes, view, shape, context);
+  }
+
+  /**
+   * Where the container's newest task is: its contract status, its node and
+   * its container there (once it has one); `null` when this driver has no
+   * such container. Exec and files go to that node's engine (task-access.ts).
+   */
+  async locate(id: string, operation: string): Promise<TaskLocation | null> {
+    const view = await this.#view(id, operation);
+    if (view === null) return null;
+    const { status, task } = statusOfService(view);
+    const containerId = task === undefined ? undefined : containerIdOf(task);
+    const nodeId = task?.NodeID === undefined || task.NodeID === "" ? undefined : task.NodeID;
+    return {
+      status,
+      ...(containerId === undefined ? {} : { containerId }),
+      ...(nodeId === undefined ? {} : { nodeId }),
+    };
   }
 
   /** `true` when the container's task runs (a task with a health check runs only once healthy); `false` otherwise. */
@@ -379,4 +475,21 @@ export class ServiceClient {
       // The managers are gone: nothing more can be done here.
     }
   }
+}
+
+/**
+ * The task template of a restart: the previous task's committed file system
+ * as the image, pinned to the node that holds it (replacing any earlier pin:
+ * the task ran there, so it met every other constraint).
+ */
+function restartedTemplate(template: ServiceSpec["TaskTemplate"], committed: CommittedTask | undefined) {
+  if (committed === undefined) return template;
+  const others = (template.Placement?.Constraints ?? []).filter(
+    (constraint) => !constraint.replace(/\s/g, "").startsWith("node.id=="),
+  );
+  return {
+    ...template,
+    ContainerSpec: { ...template.ContainerSpec, Image: committed.image },
+    Placement: { ...template.Placement, Constraints: [...others, `node.id==${committed.nodeId}`] },
+  };
 }

@@ -302,3 +302,21 @@ export function engineInfo(docker: Docker, signal: AbortSignal): Promise<SwarmIn
     signal,
   });
 }
+
+/**
+ * Commit a container's file system as an image on its node's engine (not
+ * paused: the driver commits only ended containers); resolves the image ID.
+ * The image carries the container's labels, Swarm's included.
+ */
+export async function commitContainer(docker: Docker, containerId: string, signal: AbortSignal): Promise<string> {
+  const committed = await dial<{ Id?: string }>(docker, {
+    path: "/commit",
+    method: "POST",
+    query: { container: containerId, pause: false },
+    statusCodes: { 200: true, 201: true, 404: "no such container", 500: "server error" },
+    signal,
+  });
+  if (typeof committed.Id !== "string")
+    throw new Error(`the engine committed but named no image: ${JSON.stringify(committed)}`);
+  return committed.Id;
+}

@@ -8,7 +8,13 @@
  *
  * @module
  */
-import { ContainerStartError, type ErrorMappingContext, MAX_TIMER_DELAY_MS } from "../../../src/index.js";
+import type Docker from "dockerode";
+import {
+  ContainerNotFoundError,
+  ContainerStartError,
+  type ErrorMappingContext,
+  MAX_TIMER_DELAY_MS,
+} from "../../../src/index.js";
 import { type EngineScope, ignoreNotModified, statusCodeOf } from "../../docker-driver/src/engine-call.js";
 import type { NodeEngines } from "./nodes.js";
 import {
@@ -20,7 +26,7 @@ import {
   sortTasks,
   statusOfService,
 } from "./service-status.js";
-import { listTasks, type SwarmTask } from "./swarm-api.js";
+import { commitContainer, listTasks, type SwarmTask } from "./swarm-api.js";
 
 /** What {@link TaskControl} needs besides the managers' scope. */
 export type TaskControlSettings = {
@@ -30,6 +36,47 @@ export type TaskControlSettings = {
   /** Interval between two reads of a task's state while waiting, in ms. */
   readonly pollIntervalMs: number;
 };
+
+/** What a commit of a task's file system made: the image, and the node that has it. */
+export type CommittedTask = { readonly image: string; readonly nodeId: string };
+
+/** The label Swarm puts on a task's container (and a commit carries into the image): the service's ID. */
+export const SWARM_SERVICE_LABEL = "com.docker.swarm.service.id";
+
+/**
+ * Remove the images on one engine that match every label filter; resolves
+ * how many it removed. An image with a child (the next commit of the same
+ * container) is refused (409) until the child is gone, so it goes round
+ * again while a round removes something; what is already gone is skipped.
+ *
+ * @example
+ * ```ts
+ * await removeCommittedImages(node.docker, ["com.docker.swarm.service.id=abc"], 30_000);
+ * ```
+ */
+export async function removeCommittedImages(docker: Docker, labels: string[], timeoutMs: number): Promise<number> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  let removed = 0;
+  for (;;) {
+    const images = await docker.listImages({
+      all: true,
+      filters: { label: labels },
+      abortSignal: signal,
+    } as Docker.ListImagesOptions);
+    let round = 0;
+    for (const image of images) {
+      try {
+        await docker.getImage(image.Id).remove({ force: true, abortSignal: signal } as Docker.ImageRemoveOptions);
+        round += 1;
+      } catch (error) {
+        const status = statusCodeOf(error);
+        if (status !== 404 && status !== 409) throw error;
+      }
+    }
+    removed += round;
+    if (round === 0 || round === images.length) return removed;
+  }
+}
 
 /** How many ended containers' OOM answers a client remembers. */
 const REMEMBERED_OOM_ANSWERS = 1_024;
@@ -153,6 +200,80 @@ export class TaskControl {
         }
       },
       { timeoutMs: deadline <= MAX_TIMER_DELAY_MS ? deadline : Number.POSITIVE_INFINITY },
+    );
+  }
+
+  /**
+   * Freeze (`pause`) or thaw (`unpause`) the task's container with its
+   * node's engine (the cgroup freezer, as the Docker driver's pause). `false`
+   * when the engine refuses because the container is not in the state for it
+   * (409: it ended, or is already so); the caller reads the status again.
+   */
+  async freeze(
+    task: SwarmTask,
+    containerId: string,
+    action: "pause" | "unpause",
+    context: ErrorMappingContext,
+  ): Promise<boolean> {
+    const node = await this.#settings.nodes.node(task.NodeID ?? "", context);
+    const container = node.docker.getContainer(containerId);
+    return this.#scope.calls.call(context, (signal) =>
+      (action === "pause" ? container.pause({ abortSignal: signal }) : container.unpause({ abortSignal: signal })).then(
+        () => true,
+        (error: unknown) => {
+          if (statusCodeOf(error) === 409) return false;
+          throw error;
+        },
+      ),
+    );
+  }
+
+  /**
+   * The file system of the service's newest task, committed on its node as an
+   * image, so the next task runs from it there (a start after a stop or an
+   * exit keeps the container's files, as a restarted Docker container does;
+   * volumes and tmpfs mounts are not part of it). `undefined` when the task
+   * never had a container, or its node no longer has it (Swarm prunes only
+   * tasks older than its history limit, never the newest). A node that cannot
+   * be reached rejects: the start must not silently lose the files.
+   */
+  async commitFileSystem(view: ServiceView, context: ErrorMappingContext): Promise<CommittedTask | undefined> {
+    const task = view.tasks.findLast((candidate) => containerIdOf(candidate) !== undefined && candidate.NodeID);
+    const containerId = task === undefined ? undefined : containerIdOf(task);
+    if (task?.NodeID === undefined || containerId === undefined) return undefined;
+    const node = await this.#settings.nodes.node(task.NodeID, context);
+    try {
+      const image = await this.#scope.calls.call(context, (signal) =>
+        commitContainer(node.docker, containerId, signal),
+      );
+      return { image, nodeId: node.id };
+    } catch (error) {
+      if (statusCodeOf(error) === 404 || error instanceof ContainerNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Remove the images earlier starts committed for a removed service
+   * (`commitFileSystem`) from the nodes its tasks ran on. Best effort, as
+   * {@link TaskControl.removeContainers}; `cleanup()` of a later run finds
+   * what a node that was down kept, by the ownership labels the images carry.
+   */
+  async removeImages(view: ServiceView, context: ErrorMappingContext): Promise<void> {
+    const nodeIds = new Set(view.tasks.flatMap((task) => (task.NodeID ? [task.NodeID] : [])));
+    await Promise.all(
+      [...nodeIds].map(async (nodeId) => {
+        try {
+          const node = await this.#settings.nodes.node(nodeId, context);
+          await removeCommittedImages(
+            node.docker,
+            [`${SWARM_SERVICE_LABEL}=${view.service.ID}`],
+            this.#scope.calls.timeoutMs,
+          );
+        } catch {
+          // The node is down: its images stay until a cleanup finds them.
+        }
+      }),
     );
   }
 

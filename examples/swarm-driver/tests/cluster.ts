@@ -105,20 +105,23 @@ async function fromAnyManager<T>(read: (docker: Docker) => Promise<T>): Promise<
 /** What of `namespace` the engines still hold: services and networks (managers), containers and volumes (every node). */
 export async function leftovers(
   namespace: string,
-): Promise<{ services: string[]; networks: string[]; containers: string[]; volumes: string[] }> {
+): Promise<{ services: string[]; networks: string[]; containers: string[]; volumes: string[]; images: string[] }> {
   const label = [`${OWNER_LABELS.namespace}=${namespace}`];
   const [services, networks, perNode] = await Promise.all([
     fromAnyManager(async (docker) => (await docker.listServices({ filters: { label } })).map((service) => service.ID)),
     fromAnyManager(async (docker) => (await docker.listNetworks({ filters: { label } })).map((network) => network.Id)),
     Promise.all(
       nodeEngines.map(async (engine) => {
-        const [containers, volumes] = await Promise.all([
+        const [containers, volumes, images] = await Promise.all([
           engine.listContainers({ all: true, filters: { label } }).catch(() => []),
           engine.listVolumes({ filters: { label } }).catch(() => ({ Volumes: [] })),
+          // The file systems restarts committed carry the containers' labels.
+          engine.listImages({ all: true, filters: { label } }).catch(() => []),
         ]);
         return {
           containers: containers.map((container) => container.Id),
           volumes: (volumes.Volumes ?? []).map((volume) => volume.Name),
+          images: images.map((image) => image.Id),
         };
       }),
     ),
@@ -128,11 +131,12 @@ export async function leftovers(
     networks,
     containers: perNode.flatMap((node) => node.containers),
     volumes: perNode.flatMap((node) => node.volumes),
+    images: perNode.flatMap((node) => node.images),
   };
 }
 
 /** Nothing of anyone, as {@link leftovers} reports it. */
-export const NOTHING_LEFT = { services: [], networks: [], containers: [], volumes: [] };
+export const NOTHING_LEFT = { services: [], networks: [], containers: [], volumes: [], images: [] };
 
 /**
  * How long the script may wait for a node to come back, in seconds. A node's
