@@ -18,11 +18,21 @@
  * made again until the name shows it, read once a racing rename has had
  * time to land ({@link SETTLE_MS}).
  *
+ * Made again only while it was lost, not while it was overruled: a start
+ * (unmark) and a stop (mark) of two instances legitimately flip one marker,
+ * and redoing ours would undo the other's later operation (a stop whose
+ * marker a start took off again leaves an `exited` container, read as a
+ * crash), and two such loops fought until one gave up. A read-back that
+ * shows, after our wanted name was in place, exactly the name we renamed
+ * from was renamed back by an operation that saw ours (a rename that lost
+ * ours was computed from the name before it, so it changed another marker
+ * too): that later operation wins, and ours is done.
+ *
  * @module
  */
 import type Docker from "dockerode";
 import { toDriverError } from "../../../src/index.js";
-import { type EngineScope, statusCodeOf } from "./engine-call.js";
+import { type EngineScope, engineMessage, statusCodeOf } from "./engine-call.js";
 import { type EngineNameParts, engineNameParts, formatEngineName } from "./labels.js";
 
 /** How often a change is tried again after another writer's rename got in between. */
@@ -36,8 +46,14 @@ const SETTLE_MS = 20;
 /** The pause before trying a name a keyed duplicate holds again, times the round, in ms. */
 const TAKEN_PAUSE_MS = 25;
 
-/** What the engine said to one rename: done, the name changed meanwhile, or the wanted name is held. */
-type RenameOutcome = "renamed" | "moved" | "taken";
+/**
+ * What the engine said to one rename: done; the container already had the
+ * wanted name (a concurrent identical change); the name changed meanwhile;
+ * or another container holds the wanted name.
+ */
+type RenameOutcome = "renamed" | "already" | "moved" | "taken";
+/** The engine's 400 when the container already has the wanted name; any other 400 is a real failure. */
+const SAME_NAME = /same name as its current name/;
 
 /**
  * Apply `change` to the markers of container `id`'s engine name, starting
@@ -77,7 +93,9 @@ export async function changeEngineName(
             const status = statusCodeOf(error);
             // 404: renamed by someone else meanwhile. 409: the wanted name is held (by a keyed duplicate about
             // to remove itself). 400: the engine found the wanted name already (a concurrent identical change).
-            if (status === 404 || status === 409 || status === 400) return status === 409 ? "taken" : "moved";
+            if (status === 404) return "moved";
+            if (status === 409) return "taken";
+            if (status === 400 && SAME_NAME.test(engineMessage(error))) return "already";
             throw error;
           },
         ),
@@ -87,6 +105,8 @@ export async function changeEngineName(
     // same name may land just after ours and replace our marker (or ours replaced its); the next round redoes it.
     await settle(outcome === "taken" ? TAKEN_PAUSE_MS * (round + 1) : SETTLE_MS);
     current = (await currentName(scope, id, context)).replace(/^\//, "");
+    // Our wanted name was in place, and now the name we renamed from is back: overruled by a later operation.
+    if ((outcome === "renamed" || outcome === "already") && current === from) return;
   }
   if (wantedFor(current) === current) return;
   // Other writers renamed it every time: the operation's own failure (retryable where the table says so).
