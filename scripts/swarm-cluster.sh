@@ -32,11 +32,12 @@
 #   /run/openagent-swarm/nodeN/dockerd.log    its dockerd (and containerd) log
 #   /run/openagent-swarm/nodeN/exec           its --exec-root (containerd socket under it)
 #   /var/lib/openagent-swarm/nodeN            its --data-root
-#   /tmp/openagent-swarm-logs/nodeN.log       the logs, copied there by `down`
+#   /tmp/openagent-swarm-logs/nodeN.log       the logs, copied there by `down` when SWARM_KEEP_LOGS=1
 #   /run/lock/openagent-swarm.lock            serialises up/down/start/kill
 #
 # Environment (all optional):
 #   SWARM_WAIT_S  seconds any single wait may take before failing (default 60)
+#   SWARM_KEEP_LOGS=1  `down` keeps the nodes' logs in /tmp/openagent-swarm-logs (default: nothing is kept)
 #   DOCKER        the docker CLI to use (default: docker on PATH)
 set -euo pipefail
 
@@ -453,7 +454,9 @@ cmd_down() {
   kill_node_processes "${NODES[@]}"
   for n in "${NODES[@]}"; do remove_node_cgroups "${n}"; done
   for ns in $(ip netns list | awk '/^oa-swarm-/ { print $1 }'); do ip netns del "${ns}"; done
-  if [ -d "${RUN_DIR}" ]; then
+  # The nodes' logs outlive the cluster only when asked (a failed run wants them); otherwise nothing is left.
+  rm -rf "${LOG_ARCHIVE}"
+  if [ "${SWARM_KEEP_LOGS:-0}" = 1 ] && [ -d "${RUN_DIR}" ]; then
     mkdir -p "${LOG_ARCHIVE}"
     for n in "${NODES[@]}"; do
       [ ! -f "$(node_log "${n}")" ] || cp "$(node_log "${n}")" "${LOG_ARCHIVE}/node${n}.log"
@@ -469,7 +472,7 @@ cmd_down() {
   fi
   rm -rf --one-file-system "${RUN_DIR}" "${DATA_DIR}"
   verify_gone
-  say "down in $(($(now_ms) - t0)) ms; logs kept in ${LOG_ARCHIVE}"
+  if [ -d "${LOG_ARCHIVE}" ]; then say "down in $(($(now_ms) - t0)) ms; logs kept in ${LOG_ARCHIVE}"; else say "down in $(($(now_ms) - t0)) ms"; fi
 }
 
 # Fails when anything of the cluster is still there.

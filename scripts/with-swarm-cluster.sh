@@ -19,7 +19,9 @@ cluster_remains() {
   local pid state
   ip netns list 2>/dev/null | awk '/^oa-swarm-/ { print "network namespace " $1 }'
   awk '/openagent-swarm|oa-swarm-/ { print "mount " $2 }' /proc/self/mounts
-  for dir in /run/openagent-swarm /var/lib/openagent-swarm /sys/fs/cgroup/openagent-swarm /sys/fs/cgroup/*/openagent-swarm; do
+  local dirs="/run/openagent-swarm /var/lib/openagent-swarm /sys/fs/cgroup/openagent-swarm /sys/fs/cgroup/*/openagent-swarm"
+  [ "${SWARM_KEEP_LOGS:-0}" = 1 ] || dirs="${dirs} /tmp/openagent-swarm-logs"
+  for dir in ${dirs}; do
     [ ! -e "${dir}" ] || echo "directory ${dir}"
   done
   # Daemons, shims and tasks: by the cluster's run or data paths in their command line or
@@ -36,6 +38,8 @@ cluster_down() {
   local status=$? remains
   trap - EXIT
   echo "== system: the Swarm test cluster, down"
+  # A failed run keeps the nodes' logs for whoever reads why; a passing one leaves nothing.
+  if [ "${status}" -ne 0 ]; then export SWARM_KEEP_LOGS=1; fi
   bash scripts/swarm-cluster.sh down || status=1
   remains="$(cluster_remains)"
   if [ -n "${remains}" ]; then
