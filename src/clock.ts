@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { sleepInSteps } from "./timers.js";
 
 /** A source of time and of waiting. */
 export type Clock = {
@@ -28,9 +29,6 @@ export type Clock = {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 };
 
-/** The longest delay `setTimeout` honours, in ms. */
-const MAX_TIMER_DELAY = 2_147_483_647;
-
 /**
  * The real clock: `Date.now()` and `setTimeout`. Works with fake timers
  * (vitest's `vi.useFakeTimers()`), which replace both.
@@ -42,35 +40,8 @@ const MAX_TIMER_DELAY = 2_147_483_647;
  */
 export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),
-  sleep: (ms: number, signal?: AbortSignal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      // setTimeout fires after 1 ms for any delay above 2^31 - 1 ms (about 24.8
-      // days), Infinity included; a long sleep is waited out in steps instead.
-      let remaining = Number.isNaN(ms) ? 0 : Math.max(0, ms);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      const wait = () => {
-        const step = Math.min(remaining, MAX_TIMER_DELAY);
-        remaining -= step;
-        timer = setTimeout(() => {
-          if (remaining > 0) {
-            wait();
-            return;
-          }
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        }, step);
-      };
-      wait();
-      signal?.addEventListener("abort", onAbort, { once: true });
-    }),
+  // setTimeout fires after 1 ms for any delay above 2^31 - 1 ms; a long sleep is waited out in steps.
+  sleep: (ms: number, signal?: AbortSignal) => sleepInSteps(ms, signal),
 });
 
 /** A clock that moves only when told to; see {@link createManualClock}. */

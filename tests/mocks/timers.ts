@@ -8,6 +8,7 @@
  * @module
  */
 import { type Clock, systemClock } from "../../src/index.js";
+import { sleepInSteps } from "../../src/timers.js";
 import { isVirtualClock } from "./virtual-clock.js";
 
 /** The waits of one mock runtime, on its clock. */
@@ -24,37 +25,9 @@ export type RuntimeTimers = {
 
 const NOTHING_TO_RELEASE = () => undefined;
 
-/** The longest delay `setTimeout` honours, in ms. */
-const MAX_TIMER_DELAY_MS = 2_147_483_647;
-
+/** The system clock's own sleep, with unref'd timers: a background wait. */
 function unrefSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    let remaining = Number.isNaN(ms) ? 0 : Math.max(0, ms);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const wait = () => {
-      const step = Math.min(remaining, MAX_TIMER_DELAY_MS);
-      remaining -= step;
-      timer = setTimeout(() => {
-        if (remaining > 0) {
-          wait();
-          return;
-        }
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, step);
-      timer.unref?.();
-    };
-    wait();
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+  return sleepInSteps(ms, signal, { unref: true });
 }
 
 /**
