@@ -35,6 +35,7 @@ import { DockerDriver } from "../examples/docker-driver/src/driver.js";
 import { toCreateOptions } from "../examples/docker-driver/src/mapping.js";
 import { OWNER_LABELS } from "../examples/docker-driver/src/labels.js";
 import { DOCKER_DRIVER_DEFAULTS } from "../examples/docker-driver/src/options.js";
+import { percentile, pairedRatio } from "./harness.js";
 
 const SOCKET_PATH = process.env.DOCKER_SOCKET ?? DOCKER_DRIVER_DEFAULTS.socketPath;
 const IMAGE = "openagent-test/busybox:latest";
@@ -156,22 +157,6 @@ const implementations: Record<"driver" | "dockerode" | "cli", Implementation> = 
   },
 };
 const NAMES = Object.keys(implementations) as (keyof typeof implementations)[];
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] ?? Number.NaN;
-}
-
-/** Median of the ratios of samples taken in the same round: each round's noise cancels out. */
-function pairedRatio(samples: Map<string, number[]>, a: string, b: string): string {
-  const left = samples.get(a) ?? [];
-  const right = samples.get(b) ?? [];
-  return `${percentile(
-    left.map((value, index) => value / (right[index] ?? Number.NaN)),
-    50,
-  ).toFixed(2)}x`;
-}
 
 const format = (ms: number) => `${ms.toFixed(0)} ms`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;

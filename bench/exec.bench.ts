@@ -28,7 +28,7 @@ import Docker from "dockerode";
 import { createDriverConfig } from "../src/index.js";
 import { DockerDriver } from "../examples/docker-driver/src/driver.js";
 import { DOCKER_DRIVER_DEFAULTS } from "../examples/docker-driver/src/options.js";
-import { median } from "./harness.js";
+import { median, percentile } from "./harness.js";
 
 const SOCKET_PATH = process.env.DOCKER_SOCKET ?? DOCKER_DRIVER_DEFAULTS.socketPath;
 const IMAGE = "openagent-test/busybox:latest";
@@ -104,11 +104,6 @@ async function viaCli(id: string): Promise<Sample> {
   return { total: performance.now() - started, firstByte };
 }
 
-function percentile(values: readonly number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
-}
-
 async function roundTrips(id: string): Promise<void> {
   const implementations: [string, Implementation][] = [
     ["driver", viaDriver],
@@ -125,7 +120,7 @@ async function roundTrips(id: string): Promise<void> {
   }
   const figures = (name: string, pick: (sample: Sample) => number) => {
     const values = (samples.get(name) ?? []).map(pick);
-    return { p50: percentile(values, 0.5), p95: percentile(values, 0.95) };
+    return { p50: percentile(values, 50), p95: percentile(values, 95) };
   };
   const paired = (pick: (sample: Sample) => number, baseline: string) => {
     const ours = samples.get("driver") ?? [];

@@ -18,6 +18,23 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** The `p`th percentile of `values` (0-100), nearest rank; `NaN` for none. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] ?? Number.NaN;
+}
+
+/** Median of the ratios `a / b` of samples taken in the same round, as "1.23x": each round's noise cancels out. */
+export function pairedRatio(samples: ReadonlyMap<string, readonly number[]>, a: string, b: string): string {
+  const left = samples.get(a) ?? [];
+  const right = samples.get(b) ?? [];
+  return `${percentile(
+    left.map((value, index) => value / (right[index] ?? Number.NaN)),
+    50,
+  ).toFixed(2)}x`;
+}
+
 /** "median (lowest-highest)" of a per-round figure. */
 export function summary(values: readonly number[], digits = 2): string {
   return `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;

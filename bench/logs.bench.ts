@@ -30,7 +30,7 @@ import { createDriverConfig } from "../src/index.js";
 import { DockerDriver } from "../examples/docker-driver/src/driver.js";
 import { DOCKER_DRIVER_DEFAULTS } from "../examples/docker-driver/src/options.js";
 import { acquireEngineLock, releaseEngineLock } from "../examples/docker-driver/tests/engine-lock.js";
-import { median } from "./harness.js";
+import { median, percentile } from "./harness.js";
 
 const SOCKET_PATH = process.env.DOCKER_SOCKET ?? DOCKER_DRIVER_DEFAULTS.socketPath;
 const IMAGE = "openagent-test/busybox:latest";
@@ -47,11 +47,6 @@ const LINE_TEXT = `${"x".repeat(90)}-payload`;
 
 /** Wall-clock time in ms with sub-millisecond precision. */
 const now = () => performance.timeOrigin + performance.now();
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 

@@ -42,6 +42,7 @@ import { swarmOptionsFromEnvironment } from "../examples/swarm-driver/src/option
 import { serviceName, toServiceSpec } from "../examples/swarm-driver/src/service-spec.js";
 import { containerIdOf, hasEnded, sortTasks } from "../examples/swarm-driver/src/service-status.js";
 import { createService, listNodes, listTasks, removeService } from "../examples/swarm-driver/src/swarm-api.js";
+import { percentile, pairedRatio } from "./harness.js";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 9);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -162,22 +163,6 @@ const implementations: Record<"swarm driver" | "raw services" | "docker driver",
   },
 };
 const NAMES = Object.keys(implementations) as (keyof typeof implementations)[];
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] ?? Number.NaN;
-}
-
-/** Median of the ratios of samples taken in the same round: each round's noise cancels out. */
-function pairedRatio(samples: Map<string, number[]>, a: string, b: string): string {
-  const left = samples.get(a) ?? [];
-  const right = samples.get(b) ?? [];
-  return `${percentile(
-    left.map((value, index) => value / (right[index] ?? Number.NaN)),
-    50,
-  ).toFixed(2)}x`;
-}
 
 const format = (ms: number) => `${ms.toFixed(0)} ms`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
